@@ -1,0 +1,29 @@
+/* Included first by every probe: kernel types, libbpf helpers, the common header. */
+#ifndef KSCOPE_BPF_COMMON_H
+#define KSCOPE_BPF_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "kscope/abi/common.h"
+
+static __always_inline void fill_header(struct kscope_event_header *hdr, __u16 type)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	hdr->ts_ns = bpf_ktime_get_boot_ns();
+	hdr->cgroup_id = bpf_get_current_cgroup_id();
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	hdr->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	hdr->uid = (__u32)bpf_get_current_uid_gid();
+	hdr->type = type;
+	hdr->size = 0;
+	hdr->_pad = 0;
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+#endif

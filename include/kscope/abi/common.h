@@ -1,0 +1,39 @@
+/* Shared by BPF programs and C++: plain C, fixed-size types, explicit padding. */
+#ifndef KSCOPE_ABI_COMMON_H
+#define KSCOPE_ABI_COMMON_H
+
+#ifdef __KSCOPE_BPF__
+/* BPF side: types come from vmlinux.h. */
+#else
+#include <linux/types.h>
+#endif
+
+#define KSCOPE_COMM_LEN 16
+
+/* Event type tags: the first field a decoder checks. */
+enum kscope_event_type {
+	KSCOPE_EVENT_EXEC = 1,
+	KSCOPE_EVENT_EXIT = 2,
+};
+
+/* Every event starts with this header (48 bytes). */
+struct kscope_event_header {
+	__u64 ts_ns;          /* CLOCK_BOOTTIME ns when the event happened */
+	__u64 cgroup_id;      /* cgroup v2 id of the task */
+	__u32 pid;            /* thread-group id (user-space "pid") */
+	__u32 tid;            /* thread id */
+	__u32 ppid;           /* real parent's thread-group id */
+	__u32 uid;            /* real uid */
+	__u16 type;           /* enum kscope_event_type */
+	__u16 size;           /* bytes of the whole event, header included */
+	__u32 _pad;
+	char comm[KSCOPE_COMM_LEN]; /* task comm, NUL-padded */
+};
+
+/* Drop counter slots, one per-CPU array per probe. */
+enum kscope_drop_slot {
+	KSCOPE_DROP_RINGBUF_FULL = 0, /* bpf_ringbuf_output failed: ring full */
+	KSCOPE_DROP_SLOTS = 1,
+};
+
+#endif

@@ -1,0 +1,190 @@
+#include "bpf/bpf_object.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+
+namespace kscope {
+namespace {
+
+std::mutex g_log_mutex;
+std::deque<std::string> g_log;
+bool g_verbose = false;
+constexpr size_t kLogLines = 60;
+
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+    if (level == LIBBPF_DEBUG && !g_verbose)
+        return 0;
+    char* text = nullptr;
+    int n = vasprintf(&text, fmt, args);
+    if (n < 0)
+        return 0;
+    std::string line(text, n);
+    std::free(text);
+    std::lock_guard lock(g_log_mutex);
+    if (g_verbose)
+        std::fputs(line.c_str(), stderr);
+    g_log.push_back(std::move(line));
+    if (g_log.size() > kLogLines)
+        g_log.pop_front();
+    return n;
+}
+
+struct InstallPrinter {
+    InstallPrinter() { libbpf_set_print(libbpf_print); }
+} g_install_printer;
+
+}  // namespace
+
+void set_libbpf_verbose(bool verbose) { g_verbose = verbose; }
+
+std::string recent_libbpf_log() {
+    std::lock_guard lock(g_log_mutex);
+    std::string out;
+    for (const auto& l : g_log)
+        out += l;
+    return out;
+}
+
+std::string hook_from_section(std::string_view section) {
+    static constexpr std::pair<std::string_view, std::string_view> kPrefixes[] = {
+        {"tp/", "tracepoint:"},         {"tracepoint/", "tracepoint:"},
+        {"tp_btf/", "tp_btf:"},         {"raw_tp/", "raw_tracepoint:"},
+        {"raw_tracepoint/", "raw_tracepoint:"}, {"uprobe/", "uprobe:"},
+        {"perf_event", "perf_event"},
+    };
+    for (auto [prefix, kind] : kPrefixes) {
+        if (section.starts_with(prefix)) {
+            std::string rest(section.substr(prefix.size()));
+            for (auto& c : rest)
+                if (c == '/')
+                    c = ':';
+            return std::string(kind) + rest;
+        }
+    }
+    return std::string(section);
+}
+
+void BpfObject::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
+
+Result<BpfObject> BpfObject::open(const std::string& name, std::span<const uint8_t> elf) {
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name.c_str());
+    bpf_object* obj = bpf_object__open_mem(elf.data(), elf.size(), &opts);
+    if (!obj)
+        return errno_error("opening BPF object " + name, errno);
+    return BpfObject(name, obj);
+}
+
+BpfObject::BpfObject(BpfObject&& other) noexcept
+    : name_(std::move(other.name_)), obj_(other.obj_), links_(std::move(other.links_)) {
+    other.obj_ = nullptr;
+}
+
+BpfObject& BpfObject::operator=(BpfObject&& other) noexcept {
+    if (this != &other) {
+        detach_all();
+        bpf_object__close(obj_);
+        name_ = std::move(other.name_);
+        obj_ = other.obj_;
+        links_ = std::move(other.links_);
+        other.obj_ = nullptr;
+    }
+    return *this;
+}
+
+BpfObject::~BpfObject() {
+    detach_all();
+    bpf_object__close(obj_);
+}
+
+Result<void> BpfObject::set_rodata(std::string_view var, const void* value, size_t size) {
+    const btf* btf = bpf_object__btf(obj_);
+    bpf_map* rodata = nullptr;
+    bpf_map* map;
+    bpf_object__for_each_map(map, obj_) {
+        std::string_view n = bpf_map__name(map);
+        if (bpf_map__is_internal(map) && n.ends_with(".rodata"))
+            rodata = map;
+    }
+    if (!btf || !rodata)
+        return Error{"BPF object " + name_ + " has no read-only globals"};
+    int sec_id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+    if (sec_id < 0)
+        return Error{"BPF object " + name_ + " has no .rodata section in its BTF"};
+    const btf_type* sec = btf__type_by_id(btf, sec_id);
+    const btf_var_secinfo* vsi = btf_var_secinfos(sec);
+    for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
+        const btf_type* v = btf__type_by_id(btf, vsi->type);
+        if (var != btf__name_by_offset(btf, v->name_off))
+            continue;
+        if (vsi->size != size)
+            return Error{"global " + std::string(var) + " in " + name_ + " has size " +
+                         std::to_string(vsi->size) + ", not " + std::to_string(size)};
+        size_t total = 0;
+        auto* current = static_cast<const uint8_t*>(bpf_map__initial_value(rodata, &total));
+        if (!current || vsi->offset + size > total)
+            return Error{"cannot write global " + std::string(var) + " in " + name_};
+        std::vector<uint8_t> image(current, current + total);
+        std::memcpy(image.data() + vsi->offset, value, size);
+        if (int err = bpf_map__set_initial_value(rodata, image.data(), image.size()))
+            return errno_error("writing global " + std::string(var) + " in " + name_, err);
+        return {};
+    }
+    return Error{"BPF object " + name_ + " has no global named " + std::string(var)};
+}
+
+Result<void> BpfObject::set_max_entries(std::string_view map_name, uint32_t entries) {
+    bpf_map* map = bpf_object__find_map_by_name(obj_, std::string(map_name).c_str());
+    if (!map)
+        return Error{"BPF object " + name_ + " has no map " + std::string(map_name)};
+    if (int err = bpf_map__set_max_entries(map, entries))
+        return errno_error("sizing map " + std::string(map_name), err);
+    return {};
+}
+
+Result<void> BpfObject::load() {
+    if (int err = bpf_object__load(obj_)) {
+        Error e = errno_error("loading BPF programs of probe " + name_, err);
+        if (std::abs(err) == EPERM)
+            e.message += " (kscope needs root, or CAP_BPF with CAP_PERFMON: run it with sudo)";
+        else if (std::abs(err) == EACCES || std::abs(err) == EINVAL)
+            e.message += " (the kernel's verifier refused a program)";
+        return e;
+    }
+    return {};
+}
+
+std::vector<HookStatus> BpfObject::attach_all() {
+    std::vector<HookStatus> report;
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, obj_) {
+        HookStatus s{bpf_program__name(prog), hook_from_section(bpf_program__section_name(prog))};
+        bpf_link* link = bpf_program__attach(prog);
+        if (link) {
+            s.attached = true;
+            links_.emplace_back(link);
+        } else {
+            s.error = std::strerror(errno);
+        }
+        report.push_back(std::move(s));
+    }
+    return report;
+}
+
+void BpfObject::detach_all() { links_.clear(); }
+
+Result<int> BpfObject::map_fd(std::string_view map) const {
+    int fd = bpf_object__find_map_fd_by_name(obj_, std::string(map).c_str());
+    if (fd < 0)
+        return Error{"BPF object " + name_ + " has no loaded map " + std::string(map)};
+    return fd;
+}
+
+}  // namespace kscope

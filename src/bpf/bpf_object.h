@@ -1,0 +1,73 @@
+// RAII over a libbpf object built from a skeleton's embedded ELF bytes: open, set
+// read-only globals, size maps, load, attach every program, detach on destruction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+struct bpf_object;
+struct bpf_link;
+
+namespace kscope {
+
+// Outcome of attaching one BPF program to its hook.
+struct HookStatus {
+    std::string program;  // BPF program name, e.g. ks_exec
+    std::string hook;     // e.g. tracepoint:sched:sched_process_exec
+    bool attached = false;
+    std::string error;    // why not, when !attached
+};
+
+// "tp/sched/sched_process_exec" -> "tracepoint:sched:sched_process_exec".
+std::string hook_from_section(std::string_view section);
+
+class BpfObject {
+public:
+    static Result<BpfObject> open(const std::string& name, std::span<const uint8_t> elf);
+
+    BpfObject(BpfObject&& other) noexcept;
+    BpfObject& operator=(BpfObject&& other) noexcept;
+    BpfObject(const BpfObject&) = delete;
+    BpfObject& operator=(const BpfObject&) = delete;
+    ~BpfObject();
+
+    // Before load: writes a `const volatile` global by name.
+    Result<void> set_rodata(std::string_view var, const void* value, size_t size);
+    template <typename T>
+    Result<void> set_const(std::string_view var, const T& value) {
+        return set_rodata(var, &value, sizeof(T));
+    }
+    Result<void> set_max_entries(std::string_view map, uint32_t entries);
+
+    Result<void> load();
+
+    // Attaches every program; keeps going past failures and reports each one.
+    std::vector<HookStatus> attach_all();
+    void detach_all();
+
+    Result<int> map_fd(std::string_view map) const;
+    const std::string& name() const { return name_; }
+
+private:
+    BpfObject(std::string name, bpf_object* obj) : name_(std::move(name)), obj_(obj) {}
+
+    struct LinkDeleter {
+        void operator()(bpf_link* link) const;
+    };
+    std::string name_;
+    bpf_object* obj_ = nullptr;
+    std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links_;
+};
+
+// libbpf's messages go to a bounded in-memory log; --verbose echoes them to stderr.
+void set_libbpf_verbose(bool verbose);
+// The last libbpf warnings (verifier output on a failed load), newest last.
+std::string recent_libbpf_log();
+
+}  // namespace kscope

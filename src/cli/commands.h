@@ -1,0 +1,13 @@
+// One function per subcommand; each registers itself on the app and writes the process
+// exit code into `exit_code` when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kscope {
+
+void register_exec_command(CLI::App& app, int& exit_code);
+void register_exit_command(CLI::App& app, int& exit_code);
+void register_doctor_command(CLI::App& app, int& exit_code);
+
+}  // namespace kscope

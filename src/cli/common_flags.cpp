@@ -1,0 +1,48 @@
+#include "cli/common_flags.h"
+
+namespace kscope {
+
+void add_common_flags(CLI::App& cmd, CommonFlags& f) {
+    cmd.add_option("-p,--pid", f.pids, "only these processes (thread-group ids; repeat or comma-separate)")
+        ->delimiter(',');
+    cmd.add_option("-c,--comm", f.comms, "only tasks with this command name (exact, up to 15 chars)")
+        ->delimiter(',');
+    cmd.add_option("--cgroup", f.cgroup, "only tasks in this cgroup v2 directory or below it");
+    cmd.add_flag("--json", f.json, "one JSON object per line");
+    cmd.add_flag("-x,--failed", f.failures_only, "only failures");
+    cmd.add_flag("-T,--time", f.timestamps, "print a TIME column");
+    cmd.add_option("--duration", f.duration_s, "stop after this many seconds")->check(CLI::PositiveNumber);
+    cmd.add_option("--count", f.count, "stop after this many events")->check(CLI::PositiveNumber);
+    cmd.add_flag("--stats", f.stats, "print per-probe event and loss counts on exit");
+    cmd.add_flag("-v,--verbose", f.verbose, "print libbpf and verifier messages");
+    cmd.add_option("--ring-kib", f.ring_kib, "ring buffer size per probe in KiB (power of two)")
+        ->check(CLI::Range(4u, 1u << 20))
+        ->check([](const std::string& s) {
+            unsigned long v = std::stoul(s);
+            return (v & (v - 1)) == 0 ? std::string() : std::string("must be a power of two");
+        });
+}
+
+Result<SessionOptions> session_options(const CommonFlags& f) {
+    SessionOptions o;
+    for (const auto& c : f.comms)
+        if (c.empty() || c.size() > 15)
+            return Error{"-c " + c + ": a command name has 1 to 15 characters"};
+    o.probe.filter.pids = f.pids;
+    o.probe.filter.comms = f.comms;
+    o.probe.filter.failures_only = f.failures_only;
+    if (!f.cgroup.empty()) {
+        auto ref = resolve_cgroup(f.cgroup);
+        if (!ref)
+            return ref.error();
+        o.probe.filter.cgroup = ref.value();
+    }
+    o.probe.ring_bytes = f.ring_kib * 1024;
+    if (f.duration_s > 0)
+        o.duration = std::chrono::duration<double>(f.duration_s);
+    o.max_events = f.count;
+    o.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
+    return o;
+}
+
+}  // namespace kscope

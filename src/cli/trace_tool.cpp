@@ -1,0 +1,67 @@
+#include "cli/trace_tool.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "bpf/bpf_object.h"
+#include "bpf/features.h"
+#include "probes/registry.h"
+#include "sinks/json_lines_sink.h"
+#include "sinks/table_sink.h"
+
+namespace kscope {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_stop_signal(int) { g_stop = true; }
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);  // a closed reader ends the tool through EPIPE instead
+}
+
+}  // namespace
+
+int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options) {
+    set_libbpf_verbose(flags.verbose);
+    if (auto ok = preflight(); !ok) {
+        fmt::print(stderr, "kscope: {}\n", ok.error().message);
+        return 1;
+    }
+    install_signal_handlers();
+
+    std::vector<std::unique_ptr<Probe>> probes;
+    probes.push_back(make_probe(probe_name));
+    TraceSession session(std::move(probes), std::move(options));
+    if (auto started = session.start(); !started) {
+        fmt::print(stderr, "kscope: {}\n", started.error().message);
+        if (!flags.verbose)
+            fmt::print(stderr, "kscope: run with --verbose for the verifier log\n");
+        return 1;
+    }
+    std::unique_ptr<Sink> sink;
+    if (flags.json)
+        sink = std::make_unique<JsonLinesSink>(STDOUT_FILENO);
+    else
+        sink = std::make_unique<TableSink>(STDOUT_FILENO, probe_name, TableOptions{flags.timestamps});
+    fmt::print(stderr, "kscope {}: tracing, Ctrl-C to stop\n", probe_name);
+    std::fflush(stderr);
+
+    session.run(*sink, g_stop);
+
+    auto stats = session.stats();
+    if (flags.stats || any_loss(stats))
+        fmt::print(stderr, "{}", format_stats(stats));
+    return 0;
+}
+
+}  // namespace kscope

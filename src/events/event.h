@@ -1,0 +1,47 @@
+// Domain events: what the decoders produce and every sink consumes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace kscope {
+
+// Fields every event carries (the DESIGN.md JSON contract).
+struct CommonFields {
+    uint64_t ts_ns = 0;        // ns since the Unix epoch
+    uint32_t pid = 0;
+    uint32_t tid = 0;
+    uint32_t ppid = 0;
+    uint32_t uid = 0;
+    std::string comm;
+    uint64_t cgroup_id = 0;
+    std::string container_id;  // empty when not in a container
+};
+
+struct ExecEvent {
+    CommonFields common;
+    std::string filename;
+    std::vector<std::string> argv;
+    bool args_truncated = false;   // more arguments or bytes than carried
+    bool args_unreadable = false;  // the caller's argv memory could not be read
+    bool execveat = false;
+    int32_t ret = 0;               // 0 or -errno
+};
+
+struct ExitEvent {
+    CommonFields common;
+    int exit_code = 0;        // the status passed to exit(), when not killed
+    int signal = 0;           // terminating signal, 0 if none
+    bool core_dumped = false;
+    uint64_t duration_ns = 0; // process lifetime
+};
+
+using Event = std::variant<ExecEvent, ExitEvent>;
+
+const CommonFields& common_of(const Event& e);
+CommonFields& common_of(Event& e);
+const char* type_name(const Event& e);
+
+}  // namespace kscope

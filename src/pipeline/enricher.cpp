@@ -1,0 +1,48 @@
+#include "pipeline/enricher.h"
+
+#include "pipeline/container_id.h"
+
+namespace kscope {
+
+Enricher::Enricher(ProcessCache& cache, std::string cgroup_mount)
+    : cache_(cache), cgroups_(std::move(cgroup_mount)) {}
+
+std::string Enricher::container_for(uint64_t cgroup_id, uint32_t pid) {
+    if (auto it = container_by_cgroup_.find(cgroup_id); it != container_by_cgroup_.end())
+        return it->second;
+    if (auto path = cgroups_.path_of(cgroup_id)) {
+        std::string id = container_id_from_cgroup(*path);
+        container_by_cgroup_.emplace(cgroup_id, id);
+        return id;
+    }
+    // The cgroup may already be gone (a short-lived container): what /proc told us.
+    if (const ProcessInfo* p = cache_.find(pid))
+        return p->container_id;
+    return "";
+}
+
+void Enricher::observe(const ExecEvent& e) {
+    if (e.ret != 0)
+        return;
+    ProcessInfo info;
+    if (const ProcessInfo* old = cache_.find(e.common.pid))
+        info = *old;  // keeps start time and cgroup path seeded from /proc
+    info.pid = e.common.pid;
+    info.ppid = e.common.ppid;
+    info.uid = e.common.uid;
+    info.comm = e.common.comm;
+    info.exe = e.filename;
+    info.argv = e.argv;
+    info.container_id = e.common.container_id;
+    cache_.upsert(std::move(info));
+}
+
+void Enricher::observe(const ExitEvent& e) { cache_.erase(e.common.pid); }
+
+void Enricher::enrich(Event& event) {
+    CommonFields& c = common_of(event);
+    c.container_id = container_for(c.cgroup_id, c.pid);
+    std::visit([this](const auto& ev) { observe(ev); }, event);
+}
+
+}  // namespace kscope

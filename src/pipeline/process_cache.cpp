@@ -1,0 +1,136 @@
+#include "pipeline/process_cache.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "pipeline/container_id.h"
+
+namespace kscope {
+
+ProcessCache::ProcessCache(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+
+void ProcessCache::upsert(ProcessInfo info) {
+    if (auto it = map_.find(info.pid); it != map_.end()) {
+        *it->second = std::move(info);
+        lru_.splice(lru_.begin(), lru_, it->second);
+        return;
+    }
+    if (map_.size() >= capacity_) {
+        map_.erase(lru_.back().pid);
+        lru_.pop_back();
+    }
+    uint32_t pid = info.pid;
+    lru_.push_front(std::move(info));
+    map_[pid] = lru_.begin();
+}
+
+void ProcessCache::erase(uint32_t pid) {
+    if (auto it = map_.find(pid); it != map_.end()) {
+        lru_.erase(it->second);
+        map_.erase(it);
+    }
+}
+
+const ProcessInfo* ProcessCache::find(uint32_t pid) {
+    auto it = map_.find(pid);
+    if (it == map_.end())
+        return nullptr;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return &*it->second;
+}
+
+size_t ProcessCache::seed_from_proc(const std::string& proc_root) {
+    DIR* dir = opendir(proc_root.c_str());
+    if (!dir)
+        return 0;
+    size_t added = 0;
+    while (dirent* d = readdir(dir)) {
+        char* end = nullptr;
+        unsigned long pid = std::strtoul(d->d_name, &end, 10);
+        if (*end != '\0' || pid == 0)
+            continue;
+        if (auto info = read_proc_process(proc_root, static_cast<uint32_t>(pid))) {
+            upsert(std::move(*info));
+            added++;
+        }
+    }
+    closedir(dir);
+    return added;
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+std::optional<ProcessInfo> read_proc_process(const std::string& proc_root, uint32_t pid) {
+    const std::string base = proc_root + "/" + std::to_string(pid);
+    std::string stat = slurp(base + "/stat");
+    // "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+    size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open)
+        return std::nullopt;
+    ProcessInfo p;
+    p.pid = pid;
+    p.comm = stat.substr(open + 1, close - open - 1);
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    std::vector<std::string> fields;
+    while (rest >> field)
+        fields.push_back(field);
+    // fields[0] is state (field 3); ppid is field 4, starttime field 22.
+    if (fields.size() < 20)
+        return std::nullopt;
+    p.ppid = static_cast<uint32_t>(std::strtoul(fields[1].c_str(), nullptr, 10));
+    static const long ticks = sysconf(_SC_CLK_TCK);
+    p.start_boot_ns = std::strtoull(fields[19].c_str(), nullptr, 10) * (1'000'000'000ULL / ticks);
+
+    std::istringstream status(slurp(base + "/status"));
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Uid:", 0) == 0) {
+            p.uid = static_cast<uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
+            break;
+        }
+    }
+    std::string cmdline = slurp(base + "/cmdline");
+    for (size_t pos = 0; pos < cmdline.size();) {
+        size_t nul = cmdline.find('\0', pos);
+        if (nul == std::string::npos)
+            nul = cmdline.size();
+        p.argv.push_back(cmdline.substr(pos, nul - pos));
+        pos = nul + 1;
+    }
+    char exe[4096];
+    ssize_t n = readlink((base + "/exe").c_str(), exe, sizeof exe);
+    if (n > 0)
+        p.exe.assign(exe, n);
+    // "0::<path>" is cgroup v2; on hybrid hosts a runtime may use only v1 hierarchies,
+    // so any hierarchy's path may name the container.
+    std::istringstream cg(slurp(base + "/cgroup"));
+    std::string v1_container;
+    while (std::getline(cg, line)) {
+        if (line.rfind("0::", 0) == 0) {
+            p.cgroup_path = line.substr(3);
+        } else if (v1_container.empty()) {
+            size_t colon = line.find(':', line.find(':') + 1);
+            if (colon != std::string::npos)
+                v1_container = container_id_from_cgroup(line.substr(colon + 1));
+        }
+    }
+    p.container_id = container_id_from_cgroup(p.cgroup_path);
+    if (p.container_id.empty())
+        p.container_id = v1_container;
+    return p;
+}
+
+}  // namespace kscope

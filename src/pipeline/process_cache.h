@@ -1,0 +1,50 @@
+// pid -> what we know of the process. Seeded from /proc at start, kept current from exec
+// and exit events, bounded: the least recently used entry goes first.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kscope {
+
+struct ProcessInfo {
+    uint32_t pid = 0;
+    uint32_t ppid = 0;
+    uint32_t uid = 0;
+    std::string comm;
+    std::string exe;
+    std::vector<std::string> argv;
+    uint64_t start_boot_ns = 0;  // CLOCK_BOOTTIME at process start
+    std::string cgroup_path;     // cgroup v2 path
+    std::string container_id;
+};
+
+class ProcessCache {
+public:
+    explicit ProcessCache(size_t capacity = 32768);
+
+    void upsert(ProcessInfo info);
+    void erase(uint32_t pid);
+    // Looks up and marks as recently used.
+    const ProcessInfo* find(uint32_t pid);
+    size_t size() const { return map_.size(); }
+    size_t capacity() const { return capacity_; }
+
+    // Reads every process under proc_root (normally /proc); returns how many were added.
+    size_t seed_from_proc(const std::string& proc_root = "/proc");
+
+private:
+    using List = std::list<ProcessInfo>;
+    size_t capacity_;
+    List lru_;  // front = most recent
+    std::unordered_map<uint32_t, List::iterator> map_;
+};
+
+// One process from /proc/<pid>; nullopt when it is gone or unreadable.
+std::optional<ProcessInfo> read_proc_process(const std::string& proc_root, uint32_t pid);
+
+}  // namespace kscope

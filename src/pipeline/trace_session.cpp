@@ -1,0 +1,125 @@
+#include "pipeline/trace_session.h"
+
+#include <fmt/format.h>
+
+namespace kscope {
+
+TraceSession::TraceSession(std::vector<std::unique_ptr<Probe>> probes, SessionOptions options)
+    : probes_(std::move(probes)), options_(std::move(options)), queue_(options_.queue_capacity) {
+    for (size_t i = 0; i < probes_.size(); i++)
+        counters_.push_back(std::make_unique<Counters>());
+    enricher_ = std::make_unique<Enricher>(cache_, cgroup2_mount_point().value_or(""));
+}
+
+TraceSession::~TraceSession() {
+    if (reader_)
+        reader_->stop();
+    for (auto& p : probes_)
+        p->detach();
+}
+
+Result<void> TraceSession::start() {
+    reader_ = std::make_unique<RingReader>(options_.drain_interval);
+    for (size_t i = 0; i < probes_.size(); i++) {
+        Probe& p = *probes_[i];
+        if (auto r = p.load(options_.probe); !r)
+            return r;
+        for (const auto& hook : p.attach())
+            if (!hook.attached)
+                return Error{fmt::format("probe {}: cannot attach {} to {}: {}", p.name(), hook.program,
+                                         hook.hook, hook.error)};
+        auto fd = p.ring_fd();
+        if (!fd)
+            return fd.error();
+        auto added = reader_->add(*fd, [this, i](const void* d, size_t n) { on_raw(i, d, n); });
+        if (!added)
+            return added.error().context("probe " + std::string(p.name()));
+    }
+    return {};
+}
+
+void TraceSession::on_raw(size_t index, const void* data, size_t size) {
+    Counters& c = *counters_[index];
+    auto event = probes_[index]->decode(RawEvent(static_cast<const std::byte*>(data), size), options_.decode);
+    if (!event) {
+        c.decode_errors.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    enricher_->enrich(event.value());
+    if (queue_.try_push(std::move(event.value())))
+        c.events.fetch_add(1, std::memory_order_relaxed);
+    else
+        c.queue_drops.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {
+    // Attached already: seeding the cache now costs no events, they wait in the rings.
+    cache_.seed_from_proc();
+    reader_->start();
+
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    const uint64_t limit = options_.max_events;
+    // False once --count events went out.
+    auto deliver = [&](const Event& e) {
+        if (limit && delivered_ >= limit)
+            return false;
+        sink.write(e);
+        ++delivered_;
+        return !limit || delivered_ < limit;
+    };
+    std::vector<Event> batch;
+    bool open = true;
+    while (open && !stop_requested.load()) {
+        if (options_.duration && Clock::now() - started >= *options_.duration)
+            break;
+        batch.clear();
+        queue_.pop_all(batch, options_.flush_interval);
+        for (const Event& e : batch)
+            if (!deliver(e)) {
+                open = false;
+                break;
+            }
+        // Flushed after every drained batch, so a pipe sees events within ~100 ms.
+        if (!sink.flush())
+            open = false;
+    }
+    reader_->stop();
+    if (open) {  // what the last drain brought in
+        batch.clear();
+        queue_.pop_all(batch, std::chrono::milliseconds(0));
+        for (const Event& e : batch)
+            if (!deliver(e))
+                break;
+    }
+    sink.flush();
+    for (auto& p : probes_)
+        p->detach();
+}
+
+std::vector<ProbeStats> TraceSession::stats() const {
+    std::vector<ProbeStats> out;
+    for (size_t i = 0; i < probes_.size(); i++) {
+        const Counters& c = *counters_[i];
+        out.push_back(ProbeStats{std::string(probes_[i]->name()), c.events.load(), probes_[i]->kernel_drops(),
+                                 c.queue_drops.load(), c.decode_errors.load()});
+    }
+    return out;
+}
+
+std::string format_stats(const std::vector<ProbeStats>& stats) {
+    std::string out;
+    for (const auto& s : stats)
+        out += fmt::format("{}: {} events, {} lost (ring buffer full), {} lost (queue full), {} malformed\n",
+                           s.probe, s.events, s.kernel_drops, s.queue_drops, s.decode_errors);
+    return out;
+}
+
+bool any_loss(const std::vector<ProbeStats>& stats) {
+    for (const auto& s : stats)
+        if (s.kernel_drops || s.queue_drops || s.decode_errors)
+            return true;
+    return false;
+}
+
+}  // namespace kscope

@@ -1,0 +1,74 @@
+// Runs a set of probes end to end: load and attach them, drain their rings on one reader
+// thread (decode -> enrich -> bounded queue), and feed a sink on the calling thread until
+// a stop request, the duration or the event count ends it. Every loss is counted.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bpf/ring_reader.h"
+#include "pipeline/bounded_queue.h"
+#include "pipeline/enricher.h"
+#include "pipeline/process_cache.h"
+#include "probes/probe.h"
+#include "sinks/sink.h"
+
+namespace kscope {
+
+struct SessionOptions {
+    ProbeOptions probe;
+    DecodeContext decode;
+    std::optional<std::chrono::duration<double>> duration;
+    uint64_t max_events = 0;  // 0: unlimited
+    size_t queue_capacity = 1 << 16;
+    std::chrono::milliseconds drain_interval{10};
+    std::chrono::milliseconds flush_interval{100};
+};
+
+// Per probe and per stage.
+struct ProbeStats {
+    std::string probe;
+    uint64_t events = 0;         // decoded and queued
+    uint64_t kernel_drops = 0;   // ring buffer full
+    uint64_t queue_drops = 0;    // user-space queue full
+    uint64_t decode_errors = 0;  // malformed records
+};
+
+class TraceSession {
+public:
+    TraceSession(std::vector<std::unique_ptr<Probe>> probes, SessionOptions options);
+    ~TraceSession();
+
+    // Loads and attaches every probe; any hook that does not attach is an error.
+    Result<void> start();
+    // Feeds the sink until stop_requested, the duration, the count, or a closed output.
+    void run(Sink& sink, const std::atomic<bool>& stop_requested);
+    std::vector<ProbeStats> stats() const;
+    uint64_t delivered() const { return delivered_; }
+
+private:
+    struct Counters {
+        std::atomic<uint64_t> events{0}, queue_drops{0}, decode_errors{0};
+    };
+    void on_raw(size_t probe_index, const void* data, size_t size);
+
+    std::vector<std::unique_ptr<Probe>> probes_;
+    SessionOptions options_;
+    std::vector<std::unique_ptr<Counters>> counters_;
+    ProcessCache cache_;
+    std::unique_ptr<Enricher> enricher_;
+    BoundedQueue<Event> queue_;
+    std::unique_ptr<RingReader> reader_;
+    uint64_t delivered_ = 0;
+};
+
+// "exec: 5000 events, 0 lost (ring buffer full), 0 lost (queue full)" per probe.
+std::string format_stats(const std::vector<ProbeStats>& stats);
+bool any_loss(const std::vector<ProbeStats>& stats);
+
+}  // namespace kscope

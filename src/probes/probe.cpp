@@ -1,0 +1,96 @@
+#include "probes/probe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cstring>
+#include <vector>
+
+#include "kscope/abi/common.h"
+
+namespace kscope {
+
+Result<void> Probe::load(const ProbeOptions& options) {
+    const std::string probe(name());
+    auto obj = BpfObject::open(probe, elf());
+    if (!obj)
+        return obj.error();
+    BpfObject& o = obj.value();
+    const FilterSpec& f = options.filter;
+
+    Result<void> steps[] = {
+        o.set_max_entries("events", options.ring_bytes),
+        o.set_const<uint64_t>("wakeup_threshold_bytes", options.ring_bytes / 4),
+        o.set_const<bool>("filter_by_pid", !f.pids.empty()),
+        o.set_const<bool>("filter_by_comm", !f.comms.empty()),
+        o.set_const<bool>("filter_by_cgroup", f.cgroup.has_value()),
+        o.set_const<bool>("filter_failures_only", f.failures_only),
+        o.set_const<uint64_t>("filter_cgroup_id", f.cgroup ? f.cgroup->id : 0),
+        o.set_const<uint32_t>("filter_cgroup_level", f.cgroup ? f.cgroup->level : 0),
+    };
+    for (auto& step : steps)
+        if (!step)
+            return step.error().context("configuring probe " + probe);
+    if (auto r = o.load(); !r)
+        return r;
+    obj_.emplace(std::move(o));
+    if (auto r = apply_filter_maps(f); !r)
+        return r.error().context("probe " + probe);
+    return {};
+}
+
+Result<void> Probe::apply_filter_maps(const FilterSpec& filter) {
+    auto pids = obj_->map_fd("filter_pids");
+    auto comms = obj_->map_fd("filter_comms");
+    if (!pids || !comms)
+        return Error{"filter maps missing"};
+    const uint8_t one = 1;
+    for (uint32_t pid : filter.pids)
+        if (bpf_map_update_elem(*pids, &pid, &one, BPF_ANY))
+            return errno_error("adding pid " + std::to_string(pid) + " to the filter", errno);
+    for (const auto& comm : filter.comms) {
+        char key[KSCOPE_COMM_LEN] = {};
+        std::strncpy(key, comm.c_str(), sizeof(key) - 1);
+        if (bpf_map_update_elem(*comms, key, &one, BPF_ANY))
+            return errno_error("adding comm " + comm + " to the filter", errno);
+    }
+    return {};
+}
+
+std::vector<HookStatus> Probe::attach() {
+    if (!obj_)
+        return {};
+    return obj_->attach_all();
+}
+
+void Probe::detach() {
+    if (obj_)
+        obj_->detach_all();
+}
+
+Result<int> Probe::ring_fd() const {
+    if (!obj_)
+        return Error{"probe " + std::string(name()) + " is not loaded"};
+    return obj_->map_fd("events");
+}
+
+uint64_t Probe::kernel_drops() const {
+    if (!obj_)
+        return 0;
+    auto fd = obj_->map_fd("drops");
+    if (!fd)
+        return 0;
+    int ncpu = libbpf_num_possible_cpus();
+    if (ncpu <= 0)
+        return 0;
+    std::vector<uint64_t> per_cpu(ncpu);
+    uint32_t slot = KSCOPE_DROP_RINGBUF_FULL;
+    if (bpf_map_lookup_elem(*fd, &slot, per_cpu.data()))
+        return 0;
+    uint64_t total = 0;
+    for (uint64_t v : per_cpu)
+        total += v;
+    return total;
+}
+
+}  // namespace kscope

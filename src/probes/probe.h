@@ -1,0 +1,60 @@
+// A probe: one BPF object (bpf/probes/<name>.bpf.c) with its ring buffer and decoder.
+// The lifecycle is the same for every probe and lives here once:
+// open -> configure read-only globals and maps -> load -> fill filter maps -> attach.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bpf/bpf_object.h"
+#include "events/decode.h"
+#include "events/event.h"
+#include "pipeline/cgroup_paths.h"
+#include "util/result.h"
+
+namespace kscope {
+
+// Early filters, applied in the BPF program.
+struct FilterSpec {
+    std::vector<uint32_t> pids;
+    std::vector<std::string> comms;
+    std::optional<CgroupRef> cgroup;
+    bool failures_only = false;  // -x
+};
+
+struct ProbeOptions {
+    FilterSpec filter;
+    uint32_t ring_bytes = 1u << 20;  // power of two, multiple of the page size
+};
+
+class Probe {
+public:
+    virtual ~Probe() = default;
+    virtual std::string_view name() const = 0;
+    virtual std::string_view description() const = 0;
+    virtual Result<Event> decode(RawEvent raw, const DecodeContext& ctx) const = 0;
+
+    // Opens, configures and loads; nothing is attached yet.
+    Result<void> load(const ProbeOptions& options);
+    // Attaches every program; the probe is usable when all attached.
+    std::vector<HookStatus> attach();
+    void detach();
+
+    Result<int> ring_fd() const;
+    // Events the kernel could not put in the ring (full), summed over CPUs.
+    uint64_t kernel_drops() const;
+
+protected:
+    // The skeleton's embedded ELF.
+    virtual std::span<const uint8_t> elf() const = 0;
+
+private:
+    Result<void> apply_filter_maps(const FilterSpec& filter);
+    std::optional<BpfObject> obj_;
+};
+
+}  // namespace kscope

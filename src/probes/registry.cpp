@@ -1,0 +1,22 @@
+#include "probes/registry.h"
+
+#include "probes/exec_probe.h"
+#include "probes/exit_probe.h"
+
+namespace kscope {
+
+std::vector<std::unique_ptr<Probe>> make_all_probes() {
+    std::vector<std::unique_ptr<Probe>> all;
+    all.push_back(std::make_unique<ExecProbe>());
+    all.push_back(std::make_unique<ExitProbe>());
+    return all;
+}
+
+std::unique_ptr<Probe> make_probe(std::string_view name) {
+    for (auto& p : make_all_probes())
+        if (p->name() == name)
+            return std::move(p);
+    return nullptr;
+}
+
+}  // namespace kscope

@@ -1,0 +1,53 @@
+#include "sinks/event_json.h"
+
+#include "events/names.h"
+#include "sinks/json_writer.h"
+
+namespace kscope {
+namespace {
+
+void common(JsonWriter& w, const char* type, const CommonFields& c) {
+    w.field("type", type)
+        .field("ts", c.ts_ns)
+        .field("pid", c.pid)
+        .field("tid", c.tid)
+        .field("ppid", c.ppid)
+        .field("uid", c.uid)
+        .field("comm", c.comm)
+        .field("cgroup_id", c.cgroup_id)
+        .field("container_id", c.container_id);
+}
+
+void body(JsonWriter& w, const ExecEvent& e) {
+    common(w, "exec", e.common);
+    w.field("filename", e.filename);
+    w.begin_array("argv");
+    for (const auto& a : e.argv)
+        w.element(a);
+    w.end_array();
+    w.field("args_truncated", e.args_truncated)
+        .field("args_unreadable", e.args_unreadable)
+        .field("syscall", e.execveat ? "execveat" : "execve")
+        .field("ret", e.ret)
+        .field("error", errno_name(e.ret));
+}
+
+void body(JsonWriter& w, const ExitEvent& e) {
+    common(w, "exit", e.common);
+    w.field("exit_code", e.exit_code)
+        .field("signal", e.signal)
+        .field("signal_name", signal_name(e.signal))
+        .field("core_dumped", e.core_dumped)
+        .field("duration_ns", e.duration_ns);
+}
+
+}  // namespace
+
+void append_event_json(std::string& out, const Event& event) {
+    JsonWriter w(out);
+    w.begin_object();
+    std::visit([&](const auto& e) { body(w, e); }, event);
+    w.end_object();
+}
+
+}  // namespace kscope

@@ -1,0 +1,42 @@
+// A small streaming JSON writer for the hot output path: appends to a string, escapes
+// strings, and turns invalid UTF-8 into U+FFFD so every line is valid JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kscope {
+
+class JsonWriter {
+public:
+    explicit JsonWriter(std::string& out) : out_(out) {}
+
+    JsonWriter& begin_object();
+    JsonWriter& end_object();
+    JsonWriter& begin_array(std::string_view key);
+    JsonWriter& end_array();
+
+    JsonWriter& field(std::string_view key, std::string_view value);
+    JsonWriter& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
+    JsonWriter& field(std::string_view key, int64_t value);
+    JsonWriter& field(std::string_view key, uint64_t value);
+    JsonWriter& field(std::string_view key, int32_t value) { return field(key, int64_t(value)); }
+    JsonWriter& field(std::string_view key, uint32_t value) { return field(key, uint64_t(value)); }
+    JsonWriter& field(std::string_view key, bool value);
+    // An array element.
+    JsonWriter& element(std::string_view value);
+
+private:
+    void separator();
+    void key(std::string_view k);
+
+    std::string& out_;
+    std::vector<bool> first_;  // per open container: nothing written yet
+};
+
+// Appends s as a quoted JSON string.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace kscope

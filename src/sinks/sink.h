@@ -1,0 +1,16 @@
+// Where decoded events go: console (table or JSON lines) now; store and exporters later.
+#pragma once
+
+#include "events/event.h"
+
+namespace kscope {
+
+class Sink {
+public:
+    virtual ~Sink() = default;
+    virtual void write(const Event& event) = 0;
+    // Pushes buffered output out; false when the destination is gone (closed pipe).
+    virtual bool flush() = 0;
+};
+
+}  // namespace kscope

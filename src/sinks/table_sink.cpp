@@ -1,0 +1,87 @@
+#include "sinks/table_sink.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iterator>
+
+#include "events/names.h"
+
+namespace kscope {
+
+std::string shell_quote(std::string_view arg) {
+    bool plain = !arg.empty();
+    for (unsigned char c : arg)
+        if (!(std::isalnum(c) || c >= 0x80 || std::string_view("-_./=:,+@%").find(c) != std::string_view::npos))
+            plain = false;
+    if (plain)
+        return std::string(arg);
+    std::string out = "'";
+    for (char c : arg) {
+        if (c == '\'')
+            out += "'\\''";
+        else if (static_cast<unsigned char>(c) < 0x20)
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+TableSink::TableSink(int fd, std::string_view type, TableOptions options)
+    : out_(fd), options_(options) {
+    auto& b = out_.buffer();
+    if (options_.timestamps)
+        b += fmt::format("{:<9}", "TIME");
+    if (type == "exec")
+        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {}\n", "PCOMM", "PID", "PPID", "UID", "RET", "ARGS");
+    else if (type == "exit")
+        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12}\n", "PCOMM", "PID", "PPID", "UID",
+                         "CODE", "SIGNAL", "AGE(s)");
+    out_.flush();
+}
+
+void TableSink::time_cell(uint64_t ts_ns) {
+    if (!options_.timestamps)
+        return;
+    time_t secs = static_cast<time_t>(ts_ns / 1'000'000'000);
+    tm local{};
+    localtime_r(&secs, &local);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &local);
+    out_.buffer() += fmt::format("{:<9}", buf);
+}
+
+void TableSink::row(const ExecEvent& e) {
+    time_cell(e.common.ts_ns);
+    std::string args;
+    if (e.argv.empty())
+        args = shell_quote(e.filename);
+    for (const auto& a : e.argv) {
+        if (!args.empty())
+            args += ' ';
+        args += shell_quote(a);
+    }
+    if (e.args_truncated)
+        args += " ...";
+    std::string ret = e.ret == 0 ? "0" : errno_name(e.ret);
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:>4} {}\n", e.common.comm,
+                   e.common.pid, e.common.ppid, e.common.uid, ret, args);
+}
+
+void TableSink::row(const ExitEvent& e) {
+    time_cell(e.common.ts_ns);
+    std::string sig = signal_name(e.signal);
+    if (e.core_dumped)
+        sig += "(core)";
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12.3f}\n",
+                   e.common.comm, e.common.pid, e.common.ppid, e.common.uid, e.exit_code,
+                   sig.empty() ? "-" : sig, e.duration_ns / 1e9);
+}
+
+void TableSink::write(const Event& event) {
+    std::visit([this](const auto& e) { row(e); }, event);
+    out_.maybe_flush();
+}
+
+}  // namespace kscope

@@ -1,0 +1,35 @@
+// Human output: an aligned table with a header, one layout per event type.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sinks/fd_writer.h"
+#include "sinks/sink.h"
+
+namespace kscope {
+
+struct TableOptions {
+    bool timestamps = false;  // -T: a leading TIME column (local HH:MM:SS)
+};
+
+class TableSink final : public Sink {
+public:
+    // `type` picks the layout ("exec", "exit"); the header is written at once.
+    TableSink(int fd, std::string_view type, TableOptions options);
+    void write(const Event& event) override;
+    bool flush() override { return out_.flush(); }
+
+private:
+    void row(const ExecEvent& e);
+    void row(const ExitEvent& e);
+    void time_cell(uint64_t ts_ns);
+
+    FdWriter out_;
+    TableOptions options_;
+};
+
+// Shell-style quoting for display: plain words stay bare; others in single quotes.
+std::string shell_quote(std::string_view arg);
+
+}  // namespace kscope
