@@ -9,6 +9,10 @@
 
 #include "kscope/abi/common.h"
 
+/* Puts an event struct into the object's BTF, where the ABI layout test compares it
+ * with the C++ view (a struct only used as a local would not be described). */
+#define KSCOPE_EXPORT_ABI(name) struct name *const volatile abi_##name = 0
+
 static __always_inline void fill_header(struct kscope_event_header *hdr, __u16 type)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();

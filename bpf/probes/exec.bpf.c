@@ -11,6 +11,7 @@
 #include "kscope/abi/exec.h"
 
 char LICENSE[] SEC("license") = "GPL";
+KSCOPE_EXPORT_ABI(kscope_exec_event);
 
 struct pending_exec {
 	const char *filename;

@@ -7,6 +7,7 @@
 #include "kscope/abi/exit.h"
 
 char LICENSE[] SEC("license") = "GPL";
+KSCOPE_EXPORT_ABI(kscope_exit_event);
 
 SEC("tp/sched/sched_process_exit")
 int ks_exit(void *ctx)

@@ -34,7 +34,7 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     if (options_.timestamps)
         b += fmt::format("{:<9}", "TIME");
     if (type == "exec")
-        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {}\n", "PCOMM", "PID", "PPID", "UID", "RET", "ARGS");
+        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:<7} {}\n", "PCOMM", "PID", "PPID", "UID", "RET", "ARGS");
     else if (type == "exit")
         b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12}\n", "PCOMM", "PID", "PPID", "UID",
                          "CODE", "SIGNAL", "AGE(s)");
@@ -65,7 +65,7 @@ void TableSink::row(const ExecEvent& e) {
     if (e.args_truncated)
         args += " ...";
     std::string ret = e.ret == 0 ? "0" : errno_name(e.ret);
-    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:>4} {}\n", e.common.comm,
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:<7} {}\n", e.common.comm,
                    e.common.pid, e.common.ppid, e.common.uid, ret, args);
 }
 

@@ -1,0 +1,68 @@
+// Runs the real kscope binary as a child, waits until it has attached, collects its
+// output; plus helpers that make the real events (exec, exit) from a forked child.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kscope::test {
+
+// Skips the test loudly when not root: these tests load BPF programs.
+#define REQUIRE_ROOT()                                                                      \
+    do {                                                                                    \
+        if (geteuid() != 0)                                                                 \
+            GTEST_SKIP() << "SKIPPED: integration tests load BPF programs and need root"; \
+    } while (0)
+
+class Kscope {
+public:
+    // Starts `kscope <args>` with stdout into a temporary file (or a pipe when
+    // stdout_pipe) and waits for its "tracing" line on stderr.
+    explicit Kscope(std::vector<std::string> args, bool stdout_pipe = false);
+    ~Kscope();
+
+    bool ready() const { return ready_; }
+    pid_t pid() const { return pid_; }
+    // SIGINT, wait; returns the exit status (as from waitpid).
+    int stop(int sig = 2);
+    // Waits for a self-terminating run (--count/--duration); -1 on timeout.
+    int wait_exit(std::chrono::milliseconds timeout);
+    std::string stdout_text() const;
+    std::string stderr_text() const { return err_; }
+    std::vector<nlohmann::json> json_lines() const;
+    // Reads one line from the stdout pipe, waiting at most timeout; "" on timeout.
+    std::string read_line(std::chrono::milliseconds timeout);
+
+private:
+    void drain_stderr(std::chrono::milliseconds timeout, const std::string& until);
+
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    int err_fd_ = -1;
+    std::string out_path_;
+    std::string err_;
+    std::string pipe_buf_;
+    bool ready_ = false;
+    bool exited_ = false;
+    int status_ = 0;
+};
+
+// fork(); the child runs fn and _exit(0)s if fn returns. Returns the child's pid.
+pid_t spawn(const std::function<void()>& fn);
+// waitpid; returns the raw status.
+int wait_child(pid_t pid);
+// fork + execve(path, argv) with an empty environment; returns the child's pid after it
+// has been reaped.
+pid_t run_exec(const std::string& path, const std::vector<std::string>& argv);
+
+// Events from lines whose "type" is type and "pid" is pid.
+std::vector<nlohmann::json> events_for(const std::vector<nlohmann::json>& all, const std::string& type,
+                                       pid_t pid);
+
+}  // namespace kscope::test
