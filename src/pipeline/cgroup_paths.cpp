@@ -32,11 +32,33 @@ std::optional<std::string> cgroup2_mount_point() {
 
 CgroupPaths::CgroupPaths(std::string mount_point) : root_(std::move(mount_point)) {}
 
-std::optional<std::string> CgroupPaths::path_of(uint64_t cgroup_id) {
+std::optional<std::string> CgroupPaths::from_proc(uint64_t cgroup_id, uint32_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("0::", 0) != 0)
+            continue;
+        std::string path = line.substr(3);
+        struct stat st {};
+        // The process may have moved since the event: trust the path only if it matches.
+        if (::stat((root_ + path).c_str(), &st) == 0 && st.st_ino == cgroup_id) {
+            paths_[cgroup_id] = path;
+            return path;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> CgroupPaths::path_of(uint64_t cgroup_id, uint32_t pid) {
     if (auto it = paths_.find(cgroup_id); it != paths_.end())
         return it->second;
+    if (root_.empty())
+        return std::nullopt;
+    if (pid)
+        if (auto path = from_proc(cgroup_id, pid))
+            return path;
     auto now = std::chrono::steady_clock::now();
-    if (root_.empty() || now - last_scan_ < std::chrono::seconds(1))
+    if (now - last_scan_ < std::chrono::seconds(1))
         return std::nullopt;
     last_scan_ = now;
     rescan();

@@ -19,11 +19,14 @@ class CgroupPaths {
 public:
     explicit CgroupPaths(std::string mount_point);
 
-    // Path relative to the cgroup2 root ("/system.slice/foo.service"), if known.
-    std::optional<std::string> path_of(uint64_t cgroup_id);
+    // Path relative to the cgroup2 root ("/system.slice/foo.service"), if known. pid, when
+    // given, is a process believed to be in that cgroup: its /proc entry is asked first,
+    // which finds a cgroup made a moment ago without walking the tree.
+    std::optional<std::string> path_of(uint64_t cgroup_id, uint32_t pid = 0);
 
 private:
     void rescan();
+    std::optional<std::string> from_proc(uint64_t cgroup_id, uint32_t pid);
 
     std::string root_;
     std::unordered_map<uint64_t, std::string> paths_;

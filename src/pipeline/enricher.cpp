@@ -10,7 +10,7 @@ Enricher::Enricher(ProcessCache& cache, std::string cgroup_mount)
 std::string Enricher::container_for(uint64_t cgroup_id, uint32_t pid) {
     if (auto it = container_by_cgroup_.find(cgroup_id); it != container_by_cgroup_.end())
         return it->second;
-    if (auto path = cgroups_.path_of(cgroup_id)) {
+    if (auto path = cgroups_.path_of(cgroup_id, pid)) {
         std::string id = container_id_from_cgroup(*path);
         container_by_cgroup_.emplace(cgroup_id, id);
         return id;

@@ -1,6 +1,9 @@
 // kscope exec against the real kernel: spawn real processes, assert the exact fields.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,6 +119,27 @@ TEST(ExecProbe, ReportsFailedExecWithEnoent) {
     EXPECT_EQ(e["filename"], "/nonexistent/kscope-missing");
     EXPECT_EQ(e["argv"].get<std::vector<std::string>>(), argv);
     EXPECT_EQ(e["ppid"], getpid());
+}
+
+TEST(ExecProbe, ReportsExecveatAndSigtermFlushesOutput) {
+    REQUIRE_ROOT();
+    Kscope k({"exec", "--json"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t child = spawn([] {
+        char* argv[] = {const_cast<char*>("true"), const_cast<char*>("via-execveat"), nullptr};
+        char* envp[] = {nullptr};
+        syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp, 0);
+        _exit(127);
+    });
+    wait_child(child);
+    int status = k.stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    auto events = events_for(k.json_lines(), "exec", child);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0]["syscall"], "execveat");
+    EXPECT_EQ(events[0]["filename"], "/bin/true");
+    EXPECT_EQ(events[0]["argv"], nlohmann::json::array({"true", "via-execveat"}));
 }
 
 TEST(ExecProbe, FailuresOnlyFlagDropsSuccessfulExecs) {
