@@ -1,5 +1,6 @@
 #include "bpf/bpf_object.h"
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -179,6 +180,19 @@ std::vector<HookStatus> BpfObject::attach_all() {
 }
 
 void BpfObject::detach_all() { links_.clear(); }
+
+uint64_t BpfObject::program_misses() const {
+    uint64_t total = 0;
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, obj_) {
+        bpf_prog_info info{};
+        uint32_t len = sizeof(info);
+        int fd = bpf_program__fd(prog);
+        if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+            total += info.recursion_misses;
+    }
+    return total;
+}
 
 Result<int> BpfObject::map_fd(std::string_view map) const {
     int fd = bpf_object__find_map_fd_by_name(obj_, std::string(map).c_str());

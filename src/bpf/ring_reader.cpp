@@ -46,12 +46,17 @@ void RingReader::stop() {
 
 void RingReader::run() {
     const int timeout_ms = static_cast<int>(interval_.count());
+    auto drained = [this](int n) {
+        if (n > 0 && on_drained_)
+            on_drained_();
+    };
     while (!stop_.load(std::memory_order_relaxed)) {
         // Returns early only on a forced wakeup; otherwise this is the drain timer.
-        ring_buffer__poll(rb_, timeout_ms);
-        ring_buffer__consume(rb_);
+        int n = ring_buffer__poll(rb_, timeout_ms);
+        int m = ring_buffer__consume(rb_);
+        drained((n > 0 ? n : 0) + (m > 0 ? m : 0));
     }
-    ring_buffer__consume(rb_);
+    drained(ring_buffer__consume(rb_));
 }
 
 }  // namespace kscope

@@ -27,6 +27,8 @@ public:
     RingReader& operator=(const RingReader&) = delete;
 
     Result<void> add(int ring_map_fd, Callback cb);
+    // Called on the reader thread after every drain that delivered events.
+    void on_drained(std::function<void()> fn) { on_drained_ = std::move(fn); }
     void start();
     // Stops the thread after a last full drain.
     void stop();
@@ -38,6 +40,7 @@ private:
     std::chrono::milliseconds interval_;
     ring_buffer* rb_ = nullptr;
     std::vector<std::unique_ptr<Callback>> callbacks_;
+    std::function<void()> on_drained_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 
@@ -32,6 +33,7 @@ void install_signal_handlers() {
 }  // namespace
 
 int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options) {
+    const auto started = std::chrono::steady_clock::now();
     set_libbpf_verbose(flags.verbose);
     if (auto ok = preflight(); !ok) {
         fmt::print(stderr, "kscope: {}\n", ok.error().message);
@@ -53,6 +55,9 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
         sink = std::make_unique<JsonLinesSink>(STDOUT_FILENO);
     else
         sink = std::make_unique<TableSink>(STDOUT_FILENO, probe_name, TableOptions{flags.timestamps});
+    if (flags.stats)
+        fmt::print(stderr, "kscope {}: attached in {:.1f} ms\n", probe_name,
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     fmt::print(stderr, "kscope {}: tracing, Ctrl-C to stop\n", probe_name);
     std::fflush(stderr);
 

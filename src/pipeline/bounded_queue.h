@@ -15,17 +15,22 @@ class BoundedQueue {
 public:
     explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
 
-    // False when full: the item is not queued.
-    bool try_push(T item) {
+    // False when full: the item is not queued. With wake=false the consumer is not
+    // woken: a producer that pushes in bursts calls wake() once per burst instead, which
+    // saves a context switch per item.
+    bool try_push(T item, bool wake = true) {
         {
             std::lock_guard lock(mu_);
             if (items_.size() >= capacity_)
                 return false;
             items_.push_back(std::move(item));
         }
-        cv_.notify_one();
+        if (wake)
+            cv_.notify_one();
         return true;
     }
+
+    void wake() { cv_.notify_one(); }
 
     // Moves everything queued into out (appending); waits up to timeout for the first item.
     size_t pop_all(std::vector<T>& out, std::chrono::milliseconds timeout) {

@@ -12,7 +12,9 @@
 
 namespace kscope {
 
-ProcessCache::ProcessCache(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+ProcessCache::ProcessCache(size_t capacity) : capacity_(capacity ? capacity : 1) {
+    map_.reserve(capacity_);
+}
 
 void ProcessCache::upsert(ProcessInfo info) {
     if (auto it = map_.find(info.pid); it != map_.end()) {

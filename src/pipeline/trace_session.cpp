@@ -20,6 +20,7 @@ TraceSession::~TraceSession() {
 
 Result<void> TraceSession::start() {
     reader_ = std::make_unique<RingReader>(options_.drain_interval);
+    reader_->on_drained([this] { queue_.wake(); });
     for (size_t i = 0; i < probes_.size(); i++) {
         Probe& p = *probes_[i];
         if (auto r = p.load(options_.probe); !r)
@@ -46,7 +47,7 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
         return;
     }
     enricher_->enrich(event.value());
-    if (queue_.try_push(std::move(event.value())))
+    if (queue_.try_push(std::move(event.value()), /*wake=*/false))
         c.events.fetch_add(1, std::memory_order_relaxed);
     else
         c.queue_drops.fetch_add(1, std::memory_order_relaxed);
@@ -102,7 +103,7 @@ std::vector<ProbeStats> TraceSession::stats() const {
     for (size_t i = 0; i < probes_.size(); i++) {
         const Counters& c = *counters_[i];
         out.push_back(ProbeStats{std::string(probes_[i]->name()), c.events.load(), probes_[i]->kernel_drops(),
-                                 c.queue_drops.load(), c.decode_errors.load()});
+                                 probes_[i]->kernel_misses(), c.queue_drops.load(), c.decode_errors.load()});
     }
     return out;
 }
@@ -110,14 +111,15 @@ std::vector<ProbeStats> TraceSession::stats() const {
 std::string format_stats(const std::vector<ProbeStats>& stats) {
     std::string out;
     for (const auto& s : stats)
-        out += fmt::format("{}: {} events, {} lost (ring buffer full), {} lost (queue full), {} malformed\n",
-                           s.probe, s.events, s.kernel_drops, s.queue_drops, s.decode_errors);
+        out += fmt::format("{}: {} events, {} lost (ring buffer full), {} lost (program runs skipped by the "
+                           "kernel), {} lost (queue full), {} malformed\n",
+                           s.probe, s.events, s.kernel_drops, s.kernel_misses, s.queue_drops, s.decode_errors);
     return out;
 }
 
 bool any_loss(const std::vector<ProbeStats>& stats) {
     for (const auto& s : stats)
-        if (s.kernel_drops || s.queue_drops || s.decode_errors)
+        if (s.kernel_drops || s.kernel_misses || s.queue_drops || s.decode_errors)
             return true;
     return false;
 }

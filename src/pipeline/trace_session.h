@@ -35,6 +35,7 @@ struct ProbeStats {
     std::string probe;
     uint64_t events = 0;         // decoded and queued
     uint64_t kernel_drops = 0;   // ring buffer full
+    uint64_t kernel_misses = 0;  // program runs the kernel skipped
     uint64_t queue_drops = 0;    // user-space queue full
     uint64_t decode_errors = 0;  // malformed records
 };

@@ -47,6 +47,8 @@ public:
     Result<int> ring_fd() const;
     // Events the kernel could not put in the ring (full), summed over CPUs.
     uint64_t kernel_drops() const;
+    // Program runs the kernel skipped (another BPF program active on the CPU).
+    uint64_t kernel_misses() const { return obj_ ? obj_->program_misses() : 0; }
 
 protected:
     // The skeleton's embedded ELF.

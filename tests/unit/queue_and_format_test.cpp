@@ -37,10 +37,13 @@ TEST(ShellQuote, QuotesOnlyWhatNeedsIt) {
 }
 
 TEST(Stats, FormatsLossesPerProbe) {
-    std::vector<ProbeStats> s = {{"exec", 10, 1, 2, 0}};
-    EXPECT_EQ(format_stats(s), "exec: 10 events, 1 lost (ring buffer full), 2 lost (queue full), 0 malformed\n");
+    std::vector<ProbeStats> s = {{"exec", 10, 1, 3, 2, 0}};
+    EXPECT_EQ(format_stats(s),
+              "exec: 10 events, 1 lost (ring buffer full), 3 lost (program runs skipped by the kernel), "
+              "2 lost (queue full), 0 malformed\n");
     EXPECT_TRUE(any_loss(s));
-    EXPECT_FALSE(any_loss({{"exit", 5, 0, 0, 0}}));
+    EXPECT_FALSE(any_loss({{"exit", 5, 0, 0, 0, 0}}));
+    EXPECT_TRUE(any_loss({{"exit", 5, 0, 1, 0, 0}}));
 }
 
 }  // namespace

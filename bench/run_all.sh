@@ -1,0 +1,6 @@
+#!/bin/bash
+# Every benchmark scenario, one after another. Usage: bench/run_all.sh [BUILD_DIR]
+set -euo pipefail
+BUILD=${1:-build}
+cd "$(dirname "$0")/.."
+bench/exec_bench.sh "$BUILD"
