@@ -55,6 +55,9 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
         sink = std::make_unique<JsonLinesSink>(STDOUT_FILENO);
     else
         sink = std::make_unique<TableSink>(STDOUT_FILENO, probe_name, TableOptions{flags.timestamps});
+    if (flags.verbose)
+        for (const auto& [probe, hook] : session.hooks())
+            fmt::print(stderr, "kscope {}: {} attached to {}\n", probe, hook.program, hook.hook);
     if (flags.stats)
         fmt::print(stderr, "kscope {}: attached in {:.1f} ms\n", probe_name,
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());

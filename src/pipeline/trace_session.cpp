@@ -25,10 +25,12 @@ Result<void> TraceSession::start() {
         Probe& p = *probes_[i];
         if (auto r = p.load(options_.probe); !r)
             return r;
-        for (const auto& hook : p.attach())
+        for (const auto& hook : p.attach()) {
+            hooks_.emplace_back(std::string(p.name()), hook);
             if (!hook.attached)
                 return Error{fmt::format("probe {}: cannot attach {} to {}: {}", p.name(), hook.program,
                                          hook.hook, hook.error)};
+        }
         auto fd = p.ring_fd();
         if (!fd)
             return fd.error();

@@ -51,6 +51,8 @@ public:
     void run(Sink& sink, const std::atomic<bool>& stop_requested);
     std::vector<ProbeStats> stats() const;
     uint64_t delivered() const { return delivered_; }
+    // Which hook each program attached to, per probe ("exec: tracepoint:sched:...").
+    const std::vector<std::pair<std::string, HookStatus>>& hooks() const { return hooks_; }
 
 private:
     struct Counters {
@@ -66,6 +68,7 @@ private:
     BoundedQueue<Event> queue_;
     std::unique_ptr<RingReader> reader_;
     uint64_t delivered_ = 0;
+    std::vector<std::pair<std::string, HookStatus>> hooks_;
 };
 
 // "exec: 5000 events, 0 lost (ring buffer full), 0 lost (queue full)" per probe.
