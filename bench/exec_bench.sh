@@ -14,7 +14,10 @@ trap '[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"' EXIT
 rate() { sed -n 's/.*per_second=\([0-9]*\).*/\1/p'; }
 ticks=$(getconf CLK_TCK)
 
-echo "exec storm: $EXECS execs x $RUNS runs, 2 workers, $(nproc) CPUs"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+BASES=(); TRACED=()
+
+echo "exec storm: $EXECS execs x $RUNS runs, 2 workers, $(nproc) CPUs (untraced and traced alternate)"
 for run in $(seq "$RUNS"); do
     base=$("$STORM" "$EXECS" 2 "base-$run" | rate)
 
@@ -35,4 +38,8 @@ for run in $(seq "$RUNS"); do
     echo "run $run: untraced ${base}/s, traced ${traced}/s (slowdown ${slowdown}%)," \
          "captured $captured/$EXECS, kscope cpu ${cpu_ms} ms, peak RSS $((hwm / 1024)) MiB, attached in ${attach} ms"
     grep -E "lost" "$TMP/err" | sed 's/^/    /'
+    BASES+=("$base"); TRACED+=("$traced")
 done
+mb=$(printf '%s\n' "${BASES[@]}" | median)
+mt=$(printf '%s\n' "${TRACED[@]}" | median)
+echo "median: untraced ${mb}/s, traced ${mt}/s, slowdown $(awk -v b="$mb" -v t="$mt" 'BEGIN { printf "%.1f", (b - t) * 100 / b }')%"

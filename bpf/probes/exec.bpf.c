@@ -81,6 +81,8 @@ static __always_inline void emit_exec(struct exec_scratch *s, __u32 filename_len
 		args_len = KSCOPE_EXEC_ARGS_MAX;
 	s->ev.filename_len = filename_len;
 	s->ev.args_len = args_len;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	s->ev.start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	__u64 size = sizeof(s->ev) + filename_len + args_len;
 	/* Already true; restated on the final value so the verifier sees the bound. */
 	barrier_var(size);

@@ -21,6 +21,7 @@ Result<ExecEvent> decode_exec(RawEvent raw, const DecodeContext& ctx) {
     out.args_truncated = e.flags & KSCOPE_EXEC_ARGS_TRUNCATED;
     out.args_unreadable = e.flags & KSCOPE_EXEC_ARGS_UNREADABLE;
     out.execveat = e.flags & KSCOPE_EXEC_EXECVEAT;
+    out.start_boot_ns = e.start_boot_ns;
 
     const char* p = reinterpret_cast<const char*>(raw.data()) + sizeof(e);
     out.filename.assign(p, strnlen(p, e.filename_len));

@@ -28,6 +28,7 @@ struct ExecEvent {
     bool args_unreadable = false;  // the caller's argv memory could not be read
     bool execveat = false;
     int32_t ret = 0;               // 0 or -errno
+    uint64_t start_boot_ns = 0;    // process start (CLOCK_BOOTTIME), for the process cache
 };
 
 struct ExitEvent {

@@ -26,7 +26,7 @@ void Enricher::observe(const ExecEvent& e) {
         return;
     ProcessInfo info;
     if (const ProcessInfo* old = cache_.find(e.common.pid))
-        info = *old;  // keeps start time and cgroup path seeded from /proc
+        info = *old;
     info.pid = e.common.pid;
     info.ppid = e.common.ppid;
     info.uid = e.common.uid;
@@ -34,6 +34,9 @@ void Enricher::observe(const ExecEvent& e) {
     info.exe = e.filename;
     info.argv = e.argv;
     info.container_id = e.common.container_id;
+    info.start_boot_ns = e.start_boot_ns;
+    if (auto path = cgroups_.path_of(e.common.cgroup_id, e.common.pid))
+        info.cgroup_path = *path;
     cache_.upsert(std::move(info));
 }
 

@@ -59,7 +59,8 @@ TEST(AbiLayout, ExecEventMatches) {
                    {"flags", offsetof(kscope_exec_event, flags)},
                    {"filename_len", offsetof(kscope_exec_event, filename_len)},
                    {"args_len", offsetof(kscope_exec_event, args_len)},
-                   {"argc", offsetof(kscope_exec_event, argc)}});
+                   {"argc", offsetof(kscope_exec_event, argc)},
+                   {"start_boot_ns", offsetof(kscope_exec_event, start_boot_ns)}});
 }
 
 TEST(AbiLayout, ExitEventMatches) {

@@ -26,6 +26,7 @@ struct kscope_exec_event {
 	__u32 args_len;
 	__u32 argc;           /* arguments counted in the kernel (0 if unknown) */
 	__u32 _pad;
+	__u64 start_boot_ns;  /* process start, CLOCK_BOOTTIME (for the process cache) */
 };
 
 #endif
