@@ -21,4 +21,11 @@ static __always_inline bool is_process_exit(void *ctx)
 	return (__u32)pid_tgid == (pid_tgid >> 32);
 }
 
+/* bpf_loop arrived in 5.17. Loops that must run many times (path walks) use it so the
+ * verifier checks the body once; before 5.17 those features report "not resolved". */
+static __always_inline bool have_bpf_loop(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop);
+}
+
 #endif

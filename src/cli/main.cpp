@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     kscope::register_exec_command(app, exit_code);
     kscope::register_exit_command(app, exit_code);
+    kscope::register_open_command(app, exit_code);
     kscope::register_doctor_command(app, exit_code);
     try {
         app.parse(argc, argv);

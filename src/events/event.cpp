@@ -13,6 +13,7 @@ CommonFields& common_of(Event& e) {
 namespace {
 const char* name_of(const ExecEvent&) { return "exec"; }
 const char* name_of(const ExitEvent&) { return "exit"; }
+const char* name_of(const OpenEvent&) { return "open"; }
 }  // namespace
 
 const char* type_name(const Event& e) {

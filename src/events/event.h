@@ -39,7 +39,20 @@ struct ExitEvent {
     uint64_t duration_ns = 0; // process lifetime
 };
 
-using Event = std::variant<ExecEvent, ExitEvent>;
+struct OpenEvent {
+    CommonFields common;
+    std::string syscall;        // open, openat, openat2, creat
+    std::string path;           // as passed
+    std::string resolved_path;  // absolute; "" when it could not be resolved
+    std::string resolution;     // as_passed, cwd, dirfd, or why not: bad_dirfd, too_deep, unreadable
+    uint64_t open_flags = 0;    // O_*
+    uint64_t resolve_flags = 0; // openat2 RESOLVE_*
+    uint32_t mode = 0;
+    int32_t dirfd = 0;
+    int64_t ret = 0;            // fd or -errno
+};
+
+using Event = std::variant<ExecEvent, ExitEvent, OpenEvent>;
 
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);

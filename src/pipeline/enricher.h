@@ -22,6 +22,7 @@ private:
     std::string container_for(uint64_t cgroup_id, uint32_t pid);
     void observe(const ExecEvent& e);
     void observe(const ExitEvent& e);
+    void observe(const OpenEvent&) {}
 
     ProcessCache& cache_;
     CgroupPaths cgroups_;

@@ -2,6 +2,7 @@
 
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
+#include "probes/open_probe.h"
 
 namespace kscope {
 
@@ -9,6 +10,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     std::vector<std::unique_ptr<Probe>> all;
     all.push_back(std::make_unique<ExecProbe>());
     all.push_back(std::make_unique<ExitProbe>());
+    all.push_back(std::make_unique<OpenProbe>());
     return all;
 }
 

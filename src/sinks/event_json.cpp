@@ -1,6 +1,9 @@
 #include "sinks/event_json.h"
 
+#include <fmt/format.h>
+
 #include "events/names.h"
+#include "events/open_flags.h"
 #include "sinks/json_writer.h"
 
 namespace kscope {
@@ -39,6 +42,20 @@ void body(JsonWriter& w, const ExitEvent& e) {
         .field("signal_name", signal_name(e.signal))
         .field("core_dumped", e.core_dumped)
         .field("duration_ns", e.duration_ns);
+}
+
+void body(JsonWriter& w, const OpenEvent& e) {
+    common(w, "open", e.common);
+    w.field("syscall", e.syscall)
+        .field("path", e.path)
+        .field("resolved_path", e.resolved_path)
+        .field("resolution", e.resolution)
+        .field("dirfd", e.dirfd)
+        .field("flags", open_flags_text(e.open_flags))
+        .field("mode", open_creates(e.open_flags) ? fmt::format("{:04o}", e.mode) : std::string())
+        .field("resolve_flags", resolve_flags_text(e.resolve_flags))
+        .field("ret", e.ret)
+        .field("error", e.ret < 0 ? errno_name(static_cast<int>(e.ret)) : std::string());
 }
 
 }  // namespace

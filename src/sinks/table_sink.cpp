@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "events/names.h"
+#include "events/open_flags.h"
 
 namespace kscope {
 
@@ -38,6 +39,8 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "exit")
         b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12}\n", "PCOMM", "PID", "PPID", "UID",
                          "CODE", "SIGNAL", "AGE(s)");
+    else if (type == "open")
+        b += fmt::format("{:<16} {:>7} {:<7} {:<28} {}\n", "PCOMM", "PID", "RET", "FLAGS", "PATH");
     out_.flush();
 }
 
@@ -77,6 +80,14 @@ void TableSink::row(const ExitEvent& e) {
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12.3f}\n",
                    e.common.comm, e.common.pid, e.common.ppid, e.common.uid, e.exit_code,
                    sig.empty() ? "-" : sig, e.duration_ns / 1e9);
+}
+
+void TableSink::row(const OpenEvent& e) {
+    time_cell(e.common.ts_ns);
+    std::string ret = e.ret >= 0 ? std::to_string(e.ret) : errno_name(static_cast<int>(e.ret));
+    std::string path = e.resolved_path.empty() ? e.path + " [" + e.resolution + "]" : e.resolved_path;
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<7} {:<28} {}\n", e.common.comm,
+                   e.common.pid, ret, open_flags_text(e.open_flags), path);
 }
 
 void TableSink::write(const Event& event) {

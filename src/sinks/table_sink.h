@@ -23,6 +23,7 @@ public:
 private:
     void row(const ExecEvent& e);
     void row(const ExitEvent& e);
+    void row(const OpenEvent& e);
     void time_cell(uint64_t ts_ns);
 
     FdWriter out_;

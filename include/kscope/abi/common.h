@@ -14,6 +14,7 @@
 enum kscope_event_type {
 	KSCOPE_EVENT_EXEC = 1,
 	KSCOPE_EVENT_EXIT = 2,
+	KSCOPE_EVENT_OPEN = 3,
 };
 
 /* Every event starts with this header (48 bytes). */
