@@ -8,6 +8,7 @@
 
 #include "kscope/abi/exec.h"
 #include "kscope/abi/exit.h"
+#include "kscope/abi/open.h"
 
 namespace kscope {
 namespace {
@@ -68,6 +69,20 @@ TEST(AbiLayout, ExitEventMatches) {
                   {{"hdr", offsetof(kscope_exit_event, hdr)},
                    {"duration_ns", offsetof(kscope_exit_event, duration_ns)},
                    {"exit_code", offsetof(kscope_exit_event, exit_code)}});
+}
+
+TEST(AbiLayout, OpenEventMatches) {
+    expect_layout("open.bpf.o", "kscope_open_event", sizeof(kscope_open_event),
+                  {{"hdr", offsetof(kscope_open_event, hdr)},
+                   {"ret", offsetof(kscope_open_event, ret)},
+                   {"open_flags", offsetof(kscope_open_event, open_flags)},
+                   {"resolve", offsetof(kscope_open_event, resolve)},
+                   {"mode", offsetof(kscope_open_event, mode)},
+                   {"dirfd", offsetof(kscope_open_event, dirfd)},
+                   {"syscall", offsetof(kscope_open_event, syscall)},
+                   {"flags", offsetof(kscope_open_event, flags)},
+                   {"path_len", offsetof(kscope_open_event, path_len)},
+                   {"base_len", offsetof(kscope_open_event, base_len)}});
 }
 
 }  // namespace

@@ -1,0 +1,193 @@
+// kscope open against the real kernel: real opens from this process, exact fields.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness.h"
+
+namespace kscope::test {
+namespace {
+namespace fs = std::filesystem;
+
+// A scratch directory with one existing file; opens happen in a forked child whose comm
+// is unique, so the -c filter keeps other processes out.
+class OpenTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() / ("kscope open test " + std::to_string(getpid()));
+        fs::create_directories(dir);
+        std::ofstream(dir / "existing file") << "x";
+    }
+    void TearDown() override { fs::remove_all(dir); }
+
+    // Runs fn in a child named "kscope-opener" under `kscope open --json -c kscope-opener`.
+    std::vector<nlohmann::json> trace(const std::function<void()>& fn, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"open", "--json", "-c", "kscope-opener"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        Kscope k(args);
+        EXPECT_TRUE(k.ready()) << k.stderr_text();
+        pid_t child = spawn([&] {
+            prctl_name();
+            fn();
+        });
+        wait_child(child);
+        k.stop();
+        pid = child;
+        return events_for(k.json_lines(), "open", child);
+    }
+    static void prctl_name() {
+        std::ofstream("/proc/self/comm") << "kscope-opener";
+    }
+
+    fs::path dir;
+    pid_t pid = 0;
+};
+
+const nlohmann::json* find_path(const std::vector<nlohmann::json>& events, const std::string& path) {
+    for (const auto& e : events)
+        if (e["path"] == path)
+            return &e;
+    return nullptr;
+}
+
+TEST_F(OpenTest, ExistingFileWithSpaceInPath) {
+    REQUIRE_ROOT();
+    const std::string path = (dir / "existing file").string();
+    const fs::path fd_file = dir / "fd";
+    auto events = trace([&] {
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        std::ofstream(fd_file) << fd;  // the fd the child got, for the parent to compare
+    });
+    int fd_seen = -1;
+    std::ifstream(fd_file) >> fd_seen;
+    ASSERT_GE(fd_seen, 0);
+    const auto* e = find_path(events, path);
+    ASSERT_NE(e, nullptr) << "no event for " << path;
+    EXPECT_EQ((*e)["syscall"], "openat");  // glibc's open() is openat(AT_FDCWD, ...)
+    EXPECT_EQ((*e)["resolved_path"], path);
+    EXPECT_EQ((*e)["resolution"], "as_passed");
+    EXPECT_EQ((*e)["dirfd"], AT_FDCWD);
+    EXPECT_EQ((*e)["flags"], "O_RDONLY|O_CLOEXEC");
+    EXPECT_EQ((*e)["mode"], "");
+    EXPECT_EQ((*e)["ret"], fd_seen);
+    EXPECT_EQ((*e)["error"], "");
+    EXPECT_EQ((*e)["comm"], "kscope-opener");
+    EXPECT_EQ((*e)["ppid"], getpid());
+}
+
+TEST_F(OpenTest, MissingFileIsEnoent) {
+    REQUIRE_ROOT();
+    const std::string path = (dir / "missing").string();
+    auto events = trace([&] { open(path.c_str(), O_RDONLY); });
+    const auto* e = find_path(events, path);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ((*e)["ret"], -ENOENT);
+    EXPECT_EQ((*e)["error"], "ENOENT");
+    EXPECT_EQ((*e)["flags"], "O_RDONLY");
+}
+
+TEST_F(OpenTest, ExclusiveCreateOfExistingFileIsEexist) {
+    REQUIRE_ROOT();
+    const std::string path = (dir / "existing file").string();
+    auto events = trace([&] { open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0640); });
+    const auto* e = find_path(events, path);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ((*e)["ret"], -EEXIST);
+    EXPECT_EQ((*e)["error"], "EEXIST");
+    EXPECT_EQ((*e)["flags"], "O_WRONLY|O_CREAT|O_EXCL");
+    EXPECT_EQ((*e)["mode"], "0640");
+}
+
+TEST_F(OpenTest, RelativePathResolvedAgainstCwd) {
+    REQUIRE_ROOT();
+    auto events = trace([&] {
+        if (chdir(dir.c_str()) != 0)
+            _exit(1);
+        open("existing file", O_RDONLY);
+        open("../no such dir/x", O_RDONLY);
+    });
+    const auto* e = find_path(events, "existing file");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ((*e)["resolution"], "cwd");
+    EXPECT_EQ((*e)["resolved_path"], (dir / "existing file").string());
+    EXPECT_GE((*e)["ret"].get<int>(), 0);
+    const auto* up = find_path(events, "../no such dir/x");
+    ASSERT_NE(up, nullptr);
+    EXPECT_EQ((*up)["resolved_path"], (dir.parent_path() / "no such dir/x").string());
+    EXPECT_EQ((*up)["error"], "ENOENT");
+}
+
+TEST_F(OpenTest, RelativePathResolvedAgainstDirfdAcrossMounts) {
+    REQUIRE_ROOT();
+    // /proc is its own mount: the walk must cross into the parent mount to reach "/".
+    auto events = trace([&] {
+        int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+        openat(dfd, "existing file", O_RDONLY);
+        close(dfd);  // closed at once: resolution happened in the kernel already
+        int proc = open("/proc/self", O_RDONLY | O_DIRECTORY);
+        openat(proc, "status", O_RDONLY);
+        openat(12345, "x", O_RDONLY);  // not an open fd
+    });
+    const auto* e = find_path(events, "existing file");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ((*e)["resolution"], "dirfd");
+    EXPECT_EQ((*e)["resolved_path"], (dir / "existing file").string());
+    EXPECT_NE((*e)["dirfd"], AT_FDCWD);
+    const auto* status = find_path(events, "status");
+    ASSERT_NE(status, nullptr);
+    EXPECT_EQ((*status)["resolved_path"], "/proc/" + std::to_string(pid) + "/status");
+    const auto* bad = find_path(events, "x");
+    ASSERT_NE(bad, nullptr);
+    EXPECT_EQ((*bad)["resolution"], "bad_dirfd");
+    EXPECT_EQ((*bad)["resolved_path"], "");
+    EXPECT_EQ((*bad)["error"], "EBADF");
+}
+
+TEST_F(OpenTest, Openat2AndCreat) {
+    REQUIRE_ROOT();
+    const std::string created = (dir / "created").string();
+    const std::string via2 = (dir / "existing file").string();
+    auto events = trace([&] {
+        syscall(SYS_creat, created.c_str(), 0600);
+        open_how how{};
+        how.flags = O_RDONLY | O_CLOEXEC;
+        how.resolve = RESOLVE_NO_SYMLINKS;
+        syscall(SYS_openat2, AT_FDCWD, via2.c_str(), &how, sizeof(how));
+    });
+    const auto* c = find_path(events, created);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ((*c)["syscall"], "creat");
+    EXPECT_EQ((*c)["flags"], "O_WRONLY|O_CREAT|O_TRUNC");
+    EXPECT_EQ((*c)["mode"], "0600");
+    EXPECT_GE((*c)["ret"].get<int>(), 0);
+    const auto* o = find_path(events, via2);
+    ASSERT_NE(o, nullptr);
+    EXPECT_EQ((*o)["syscall"], "openat2");
+    EXPECT_EQ((*o)["flags"], "O_RDONLY|O_CLOEXEC");
+    EXPECT_EQ((*o)["resolve_flags"], "RESOLVE_NO_SYMLINKS");
+}
+
+TEST_F(OpenTest, FailuresOnly) {
+    REQUIRE_ROOT();
+    const std::string good = (dir / "existing file").string();
+    const std::string bad = (dir / "missing").string();
+    auto events = trace(
+        [&] {
+            open(good.c_str(), O_RDONLY);
+            open(bad.c_str(), O_RDONLY);
+        },
+        {"-x"});
+    EXPECT_EQ(find_path(events, good), nullptr);
+    EXPECT_NE(find_path(events, bad), nullptr);
+    for (const auto& e : events)
+        EXPECT_LT(e["ret"].get<int>(), 0) << e.dump();
+}
+
+}  // namespace
+}  // namespace kscope::test

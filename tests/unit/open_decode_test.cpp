@@ -1,0 +1,77 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/openat2.h>
+
+#include <cstring>
+
+#include "events/decode.h"
+#include "events/open_flags.h"
+#include "kscope/abi/open.h"
+
+namespace kscope {
+namespace {
+
+TEST(OpenFlags, Text) {
+    EXPECT_EQ(open_flags_text(O_RDONLY), "O_RDONLY");
+    EXPECT_EQ(open_flags_text(O_WRONLY | O_CREAT | O_TRUNC), "O_WRONLY|O_CREAT|O_TRUNC");
+    EXPECT_EQ(open_flags_text(O_RDWR | O_APPEND | O_CLOEXEC), "O_RDWR|O_APPEND|O_CLOEXEC");
+    EXPECT_EQ(open_flags_text(O_RDONLY | O_SYNC), "O_RDONLY|O_SYNC");  // not O_DSYNC too
+    EXPECT_EQ(open_flags_text(O_RDWR | O_TMPFILE), "O_RDWR|O_TMPFILE");  // not O_DIRECTORY too
+    EXPECT_EQ(open_flags_text(O_RDONLY | O_DIRECTORY), "O_RDONLY|O_DIRECTORY");
+    EXPECT_EQ(open_flags_text(O_RDONLY | 0x40000000), "O_RDONLY|0x40000000");
+    EXPECT_TRUE(open_creates(O_CREAT));
+    EXPECT_TRUE(open_creates(O_TMPFILE | O_RDWR));
+    EXPECT_FALSE(open_creates(O_DIRECTORY));
+    EXPECT_EQ(resolve_flags_text(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), "RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH");
+    EXPECT_EQ(resolve_flags_text(0), "");
+}
+
+std::vector<std::byte> raw_open(const std::string& path, const std::string& base, uint16_t flags, int32_t dirfd) {
+    kscope_open_event e{};
+    e.hdr.type = KSCOPE_EVENT_OPEN;
+    e.hdr.pid = 9;
+    e.ret = -2;
+    e.dirfd = dirfd;
+    e.syscall = KSCOPE_OPEN_OPENAT;
+    e.flags = flags;
+    e.path_len = path.size();
+    e.base_len = base.size();
+    e.hdr.size = sizeof(e) + path.size() + base.size();
+    std::vector<std::byte> raw(e.hdr.size);
+    std::memcpy(raw.data(), &e, sizeof e);
+    std::memcpy(raw.data() + sizeof e, path.data(), path.size());
+    std::memcpy(raw.data() + sizeof e + path.size(), base.data(), base.size());
+    return raw;
+}
+
+TEST(DecodeOpen, ResolvesAgainstTheBaseFromTheKernel) {
+    auto e = decode_open(raw_open("../b/./c", "/home/a", KSCOPE_OPEN_BASE_RESOLVED, -100), {});
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e->path, "../b/./c");
+    EXPECT_EQ(e->resolved_path, "/home/b/c");
+    EXPECT_EQ(e->resolution, "cwd");
+    EXPECT_EQ(e->syscall, "openat");
+    EXPECT_EQ(e->ret, -2);
+
+    auto d = decode_open(raw_open("x", "/", KSCOPE_OPEN_BASE_RESOLVED, 5), {});
+    EXPECT_EQ(d->resolved_path, "/x");
+    EXPECT_EQ(d->resolution, "dirfd");
+}
+
+TEST(DecodeOpen, SaysWhyAPathWasNotResolved) {
+    EXPECT_EQ(decode_open(raw_open("x", "", KSCOPE_OPEN_BASE_BAD_DIRFD, 7), {})->resolution, "bad_dirfd");
+    EXPECT_EQ(decode_open(raw_open("x", "", KSCOPE_OPEN_BASE_INCOMPLETE, -100), {})->resolution, "too_deep");
+    EXPECT_EQ(decode_open(raw_open("", "", KSCOPE_OPEN_PATH_UNREADABLE, -100), {})->resolution, "unreadable");
+    auto abs = decode_open(raw_open("/etc//passwd", "", 0, -100), {});
+    EXPECT_EQ(abs->resolution, "as_passed");
+    EXPECT_EQ(abs->resolved_path, "/etc/passwd");
+    EXPECT_EQ(abs->path, "/etc//passwd");
+}
+
+TEST(DecodeOpen, RejectsLengthsPastTheEnd) {
+    auto raw = raw_open("abc", "/x", KSCOPE_OPEN_BASE_RESOLVED, -100);
+    EXPECT_FALSE(decode_open(std::span(raw).first(raw.size() - 1), {}).ok());
+}
+
+}  // namespace
+}  // namespace kscope
