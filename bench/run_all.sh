@@ -4,3 +4,4 @@ set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 bench/exec_bench.sh "$BUILD"
+bench/open_bench.sh "$BUILD"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* open: every open/openat/openat2/creat, successful or failed.
- * sys_enter_*: keep the arguments (pointers and flags) per thread.
- * sys_exit_*: read the path (the kernel has just copied it, so its page is present),
- * resolve the base directory of a relative path in the kernel, emit one event. */
+ * sys_exit_*: read the arguments, read the path (the kernel has just copied it, so its
+ * page is present), resolve the base directory of a relative path in the kernel, emit.
+ * The arguments come from the task's saved user registers (bpf_task_pt_regs, 5.15+), so
+ * only the exit tracepoints are attached. Older kernels: user space turns args_from_regs
+ * off and the sys_enter_* programs keep the arguments per thread in `pending`. */
 #include "lib/common.bpf.h"
 #include "lib/emit.bpf.h"
 #include "lib/filter.bpf.h"
@@ -11,6 +13,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 KSCOPE_EXPORT_ABI(kscope_open_event);
+
+/* Set by user space when bpf_task_pt_regs exists; the sys_enter_* programs then stay
+ * unloaded. */
+const volatile bool args_from_regs = false;
 
 #define AT_FDCWD -100
 #define O_WRONLY 01
@@ -129,14 +135,64 @@ static __always_inline __u32 resolve_base(struct open_scratch *s, __s32 dirfd, _
 	return len;
 }
 
-static __always_inline int open_exit(long ret)
+/* This call's arguments from the registers saved at syscall entry (x86-64 and arm64
+ * keep them intact until the syscall returns). */
+static __always_inline void args_from_pt_regs(struct pending_open *call, __u16 syscall)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_open *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
-		return 0;
-	struct pending_open call = *p;
-	bpf_map_delete_elem(&pending, &tid);
+	/* One copy of the register block is cheaper than four CO-RE reads; pt_regs is
+	 * user-visible ABI, so its layout does not move between kernels. */
+	struct pt_regs regs;
+	bpf_probe_read_kernel(&regs, sizeof(regs), (void *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	unsigned long a1 = PT_REGS_PARM1_SYSCALL(&regs);
+	unsigned long a2 = PT_REGS_PARM2_SYSCALL(&regs);
+	unsigned long a3 = PT_REGS_PARM3_SYSCALL(&regs);
+	unsigned long a4 = PT_REGS_PARM4_SYSCALL(&regs);
+
+	call->syscall = syscall;
+	call->how = NULL;
+	call->dirfd = AT_FDCWD;
+	switch (syscall) {
+	case KSCOPE_OPEN_OPEN:
+		call->path = (const char *)a1;
+		call->open_flags = a2;
+		call->mode = a3;
+		break;
+	case KSCOPE_OPEN_OPENAT:
+		call->dirfd = (__s32)a1;
+		call->path = (const char *)a2;
+		call->open_flags = a3;
+		call->mode = a4;
+		break;
+	case KSCOPE_OPEN_OPENAT2:
+		call->dirfd = (__s32)a1;
+		call->path = (const char *)a2;
+		call->how = (const struct open_how *)a3;
+		call->open_flags = 0;
+		call->mode = 0;
+		break;
+	default: /* creat */
+		call->path = (const char *)a1;
+		call->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
+		call->mode = a2;
+		break;
+	}
+}
+
+static __always_inline int open_exit(long ret, __u16 syscall)
+{
+	struct pending_open call = {};
+	if (args_from_regs) {
+		if (!task_selected())
+			return 0;
+		args_from_pt_regs(&call, syscall);
+	} else {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct pending_open *p = bpf_map_lookup_elem(&pending, &tid);
+		if (!p)
+			return 0;
+		call = *p;
+		bpf_map_delete_elem(&pending, &tid);
+	}
 	if (filter_failures_only && ret >= 0)
 		return 0;
 	__u32 zero = 0;
@@ -180,13 +236,13 @@ static __always_inline int open_exit(long ret)
 }
 
 SEC("tp/syscalls/sys_exit_open")
-int ks_open_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int ks_open_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KSCOPE_OPEN_OPEN); }
 
 SEC("tp/syscalls/sys_exit_openat")
-int ks_openat_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int ks_openat_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KSCOPE_OPEN_OPENAT); }
 
 SEC("tp/syscalls/sys_exit_openat2")
-int ks_openat2_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int ks_openat2_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KSCOPE_OPEN_OPENAT2); }
 
 SEC("tp/syscalls/sys_exit_creat")
-int ks_creat_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+int ks_creat_exit(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret, KSCOPE_OPEN_CREAT); }

@@ -150,6 +150,15 @@ Result<void> BpfObject::set_max_entries(std::string_view map_name, uint32_t entr
     return {};
 }
 
+Result<void> BpfObject::set_autoload(std::string_view program, bool load) {
+    bpf_program* prog = bpf_object__find_program_by_name(obj_, std::string(program).c_str());
+    if (!prog)
+        return Error{"BPF object " + name_ + " has no program " + std::string(program)};
+    if (int err = bpf_program__set_autoload(prog, load))
+        return errno_error("configuring program " + std::string(program), err);
+    return {};
+}
+
 Result<void> BpfObject::load() {
     if (int err = bpf_object__load(obj_)) {
         Error e = errno_error("loading BPF programs of probe " + name_, err);
@@ -166,6 +175,8 @@ std::vector<HookStatus> BpfObject::attach_all() {
     std::vector<HookStatus> report;
     bpf_program* prog;
     bpf_object__for_each_program(prog, obj_) {
+        if (!bpf_program__autoload(prog))
+            continue;
         HookStatus s{bpf_program__name(prog), hook_from_section(bpf_program__section_name(prog))};
         bpf_link* link = bpf_program__attach(prog);
         if (link) {

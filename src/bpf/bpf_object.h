@@ -44,6 +44,8 @@ public:
         return set_rodata(var, &value, sizeof(T));
     }
     Result<void> set_max_entries(std::string_view map, uint32_t entries);
+    // Before load: a program left out is neither loaded nor attached.
+    Result<void> set_autoload(std::string_view program, bool load);
 
     Result<void> load();
 

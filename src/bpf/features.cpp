@@ -66,6 +66,15 @@ Result<void> preflight() {
     return ensure_tracefs();
 }
 
+bool kernel_has_helper(BpfHelper helper) {
+    static const bool task_pt_regs =
+        libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, nullptr) == 1;
+    switch (helper) {
+    case BpfHelper::task_pt_regs: return task_pt_regs;
+    }
+    return false;
+}
+
 namespace {
 
 // r0 = 0; exit

@@ -37,6 +37,11 @@ Result<void> ensure_tracefs();
 // as one sentence that says what is missing and how to get it.
 Result<void> preflight();
 
+// BPF helpers some probes use when the kernel has them, with a fallback when not.
+enum class BpfHelper { task_pt_regs };
+// Whether a tracepoint program may call the helper here (probed once, then cached).
+bool kernel_has_helper(BpfHelper helper);
+
 struct FeatureCheck {
     std::string name;
     bool ok = false;

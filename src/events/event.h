@@ -41,10 +41,10 @@ struct ExitEvent {
 
 struct OpenEvent {
     CommonFields common;
-    std::string syscall;        // open, openat, openat2, creat
+    const char* syscall = "";   // open, openat, openat2, creat
     std::string path;           // as passed
     std::string resolved_path;  // absolute; "" when it could not be resolved
-    std::string resolution;     // as_passed, cwd, dirfd, or why not: bad_dirfd, too_deep, unreadable
+    const char* resolution = "";  // as_passed, cwd, dirfd, or why not: bad_dirfd, too_deep, unreadable
     uint64_t open_flags = 0;    // O_*
     uint64_t resolve_flags = 0; // openat2 RESOLVE_*
     uint32_t mode = 0;

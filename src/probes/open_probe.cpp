@@ -1,5 +1,6 @@
 #include "probes/open_probe.h"
 
+#include "bpf/features.h"
 #include "open.skel.h"
 
 namespace kscope {
@@ -8,6 +9,19 @@ std::span<const uint8_t> OpenProbe::elf() const {
     size_t size = 0;
     const void* data = open_bpf__elf_bytes(&size);
     return {static_cast<const uint8_t*>(data), size};
+}
+
+Result<void> OpenProbe::configure(BpfObject& obj) {
+    // With the saved user registers readable at syscall exit, the entry programs and
+    // their per-thread map are not needed: half the tracepoints, no map traffic.
+    if (!kernel_has_helper(BpfHelper::task_pt_regs))
+        return {};
+    if (auto r = obj.set_const<bool>("args_from_regs", true); !r)
+        return r;
+    for (const char* enter : {"ks_open_enter", "ks_openat_enter", "ks_openat2_enter", "ks_creat_enter"})
+        if (auto r = obj.set_autoload(enter, false); !r)
+            return r;
+    return {};
 }
 
 Result<Event> OpenProbe::decode(RawEvent raw, const DecodeContext& ctx) const {

@@ -31,6 +31,8 @@ Result<void> Probe::load(const ProbeOptions& options) {
     for (auto& step : steps)
         if (!step)
             return step.error().context("configuring probe " + probe);
+    if (auto r = configure(o); !r)
+        return r.error().context("configuring probe " + probe);
     if (auto r = o.load(); !r)
         return r;
     obj_.emplace(std::move(o));

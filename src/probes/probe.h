@@ -53,6 +53,8 @@ public:
 protected:
     // The skeleton's embedded ELF.
     virtual std::span<const uint8_t> elf() const = 0;
+    // Probe-specific settings before load (read-only globals, which programs to load).
+    virtual Result<void> configure(BpfObject&) { return {}; }
 
 private:
     Result<void> apply_filter_maps(const FilterSpec& filter);

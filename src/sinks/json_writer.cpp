@@ -35,7 +35,20 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
-    for (size_t i = 0; i < s.size();) {
+    size_t i = 0;
+    while (i < s.size()) {
+        // Copy the run of bytes that need nothing in one append.
+        size_t run = i;
+        while (run < s.size()) {
+            auto c = static_cast<unsigned char>(s[run]);
+            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+                break;
+            run++;
+        }
+        out.append(s.data() + i, run - i);
+        i = run;
+        if (i == s.size())
+            break;
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             size_t len = utf8_sequence(s, i);
@@ -43,7 +56,7 @@ void append_json_string(std::string& out, std::string_view s) {
                 out += "\\ufffd";
                 i++;
             } else {
-                out.append(s.substr(i, len));
+                out.append(s.data() + i, len);
                 i += len;
             }
             continue;
@@ -54,11 +67,7 @@ void append_json_string(std::string& out, std::string_view s) {
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20)
-                fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-            else
-                out += static_cast<char>(c);
+        default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
         }
         i++;
     }
@@ -66,11 +75,16 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void JsonWriter::separator() {
-    if (first_.empty())
+    if (depth_ == 0)
         return;
-    if (!first_.back())
+    if (!first_[depth_ - 1])
         out_ += ',';
-    first_.back() = false;
+    first_[depth_ - 1] = false;
+}
+
+void JsonWriter::open(char c) {
+    out_ += c;
+    first_[depth_++] = true;
 }
 
 void JsonWriter::key(std::string_view k) {
@@ -81,27 +95,25 @@ void JsonWriter::key(std::string_view k) {
 
 JsonWriter& JsonWriter::begin_object() {
     separator();
-    out_ += '{';
-    first_.push_back(true);
+    open('{');
     return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
     out_ += '}';
-    first_.pop_back();
+    depth_--;
     return *this;
 }
 
 JsonWriter& JsonWriter::begin_array(std::string_view k) {
     key(k);
-    out_ += '[';
-    first_.push_back(true);
+    open('[');
     return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
     out_ += ']';
-    first_.pop_back();
+    depth_--;
     return *this;
 }
 

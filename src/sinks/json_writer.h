@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace kscope {
 
@@ -31,9 +30,12 @@ public:
 private:
     void separator();
     void key(std::string_view k);
+    void open(char c);
 
+    static constexpr size_t kMaxDepth = 16;  // events nest two levels; this is plenty
     std::string& out_;
-    std::vector<bool> first_;  // per open container: nothing written yet
+    bool first_[kMaxDepth] = {};  // per open container: nothing written yet
+    size_t depth_ = 0;
 };
 
 // Appends s as a quoted JSON string.

@@ -75,3 +75,30 @@ TEST(DecodeOpen, RejectsLengthsPastTheEnd) {
 
 }  // namespace
 }  // namespace kscope
+
+namespace kscope {
+namespace {
+
+TEST(DecodeOpen, NormalizesLikeTheFilesystemLibrary) {
+    struct Case {
+        std::string base, path, want;
+    };
+    for (const auto& c : std::vector<Case>{{"/", "a", "/a"},
+                                           {"/home/u", "f.txt", "/home/u/f.txt"},
+                                           {"/home/u/", "f", "/home/u/f"},
+                                           {"/home/u", "./f", "/home/u/f"},
+                                           {"/home/u", "a/../b", "/home/u/b"},
+                                           {"/home/u", "..", "/home"},
+                                           {"/home/u", ".hidden", "/home/u/.hidden"},
+                                           {"/home/u", "a//b", "/home/u/a/b"},
+                                           {"/home/u", "dir/", "/home/u/dir/"}}) {
+        auto e = decode_open(raw_open(c.path, c.base, KSCOPE_OPEN_BASE_RESOLVED, -100), {});
+        ASSERT_TRUE(e.ok());
+        EXPECT_EQ(e->resolved_path, c.want) << c.base << " + " << c.path;
+    }
+    EXPECT_EQ(decode_open(raw_open("/a/./b/../c", "", 0, -100), {})->resolved_path, "/a/c");
+    EXPECT_EQ(decode_open(raw_open("/..foo/x", "", 0, -100), {})->resolved_path, "/..foo/x");
+}
+
+}  // namespace
+}  // namespace kscope
