@@ -205,6 +205,10 @@ uint64_t BpfObject::program_misses() const {
     return total;
 }
 
+bool BpfObject::has_map(std::string_view map) const {
+    return bpf_object__find_map_by_name(obj_, std::string(map).c_str()) != nullptr;
+}
+
 Result<int> BpfObject::map_fd(std::string_view map) const {
     int fd = bpf_object__find_map_fd_by_name(obj_, std::string(map).c_str());
     if (fd < 0)

@@ -5,33 +5,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 
 #include "bpf/bpf_object.h"
 #include "bpf/features.h"
+#include "cli/signals.h"
 #include "probes/registry.h"
 #include "sinks/json_lines_sink.h"
 #include "sinks/table_sink.h"
 
 namespace kscope {
-namespace {
-
-std::atomic<bool> g_stop{false};
-
-void on_stop_signal(int) { g_stop = true; }
-
-void install_signal_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    signal(SIGPIPE, SIG_IGN);  // a closed reader ends the tool through EPIPE instead
-}
-
-}  // namespace
-
 int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options) {
     const auto started = std::chrono::steady_clock::now();
     set_libbpf_verbose(flags.verbose);
@@ -39,7 +22,7 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
         fmt::print(stderr, "kscope: {}\n", ok.error().message);
         return 1;
     }
-    install_signal_handlers();
+    const std::atomic<bool>& stop = install_stop_signals();
 
     std::vector<std::unique_ptr<Probe>> probes;
     probes.push_back(make_probe(probe_name));
@@ -64,7 +47,7 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
     fmt::print(stderr, "kscope {}: tracing, Ctrl-C to stop\n", probe_name);
     std::fflush(stderr);
 
-    session.run(*sink, g_stop);
+    session.run(*sink, stop);
 
     auto stats = session.stats();
     if (flags.stats || any_loss(stats))

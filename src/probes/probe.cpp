@@ -19,7 +19,7 @@ Result<void> Probe::load(const ProbeOptions& options) {
     const FilterSpec& f = options.filter;
 
     Result<void> steps[] = {
-        o.set_max_entries("events", options.ring_bytes),
+        o.has_map("events") ? o.set_max_entries("events", options.ring_bytes) : Result<void>(),
         o.set_const<uint64_t>("wakeup_threshold_bytes", options.ring_bytes / 4),
         o.set_const<bool>("filter_by_pid", !f.pids.empty()),
         o.set_const<bool>("filter_by_comm", !f.comms.empty()),
@@ -76,7 +76,7 @@ Result<int> Probe::ring_fd() const {
     return obj_->map_fd("events");
 }
 
-uint64_t Probe::kernel_drops() const {
+uint64_t Probe::kernel_drops(uint32_t slot) const {
     if (!obj_)
         return 0;
     auto fd = obj_->map_fd("drops");
@@ -86,7 +86,6 @@ uint64_t Probe::kernel_drops() const {
     if (ncpu <= 0)
         return 0;
     std::vector<uint64_t> per_cpu(ncpu);
-    uint32_t slot = KSCOPE_DROP_RINGBUF_FULL;
     if (bpf_map_lookup_elem(*fd, &slot, per_cpu.data()))
         return 0;
     uint64_t total = 0;

@@ -36,7 +36,12 @@ public:
     virtual ~Probe() = default;
     virtual std::string_view name() const = 0;
     virtual std::string_view description() const = 0;
-    virtual Result<Event> decode(RawEvent raw, const DecodeContext& ctx) const = 0;
+    // Probes that only aggregate in maps have no events to decode.
+    virtual Result<Event> decode(RawEvent, const DecodeContext&) const {
+        return Error{"probe " + std::string(name()) + " produces no events"};
+    }
+    // Whether the probe streams events through a ring buffer.
+    virtual bool has_events() const { return true; }
 
     // Opens, configures and loads; nothing is attached yet.
     Result<void> load(const ProbeOptions& options);
@@ -45,8 +50,8 @@ public:
     void detach();
 
     Result<int> ring_fd() const;
-    // Events the kernel could not put in the ring (full), summed over CPUs.
-    uint64_t kernel_drops() const;
+    // Drops the kernel counted in one slot (enum kscope_drop_slot), summed over CPUs.
+    uint64_t kernel_drops(uint32_t slot = 0) const;
     // Program runs the kernel skipped (another BPF program active on the CPU).
     uint64_t kernel_misses() const { return obj_ ? obj_->program_misses() : 0; }
 
@@ -58,6 +63,8 @@ protected:
 
 private:
     Result<void> apply_filter_maps(const FilterSpec& filter);
+
+protected:
     std::optional<BpfObject> obj_;
 };
 

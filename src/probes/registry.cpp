@@ -3,6 +3,7 @@
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
 #include "probes/open_probe.h"
+#include "probes/syscalls_probe.h"
 
 namespace kscope {
 
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<ExecProbe>());
     all.push_back(std::make_unique<ExitProbe>());
     all.push_back(std::make_unique<OpenProbe>());
+    all.push_back(std::make_unique<SyscallsProbe>());
     return all;
 }
 

@@ -78,6 +78,7 @@ TEST(Names, ErrnoAndSignals) {
     EXPECT_EQ(errno_name(13), "EACCES");
     EXPECT_EQ(errno_name(0), "");
     EXPECT_EQ(errno_name(4000), "E4000");
+    EXPECT_EQ(errno_name(-516), "ERESTART_RESTARTBLOCK");
     EXPECT_EQ(signal_name(9), "SIGKILL");
     EXPECT_EQ(signal_name(15), "SIGTERM");
     EXPECT_EQ(signal_name(0), "");

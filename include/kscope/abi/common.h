@@ -34,7 +34,8 @@ struct kscope_event_header {
 /* Drop counter slots, one per-CPU array per probe. */
 enum kscope_drop_slot {
 	KSCOPE_DROP_RINGBUF_FULL = 0, /* bpf_ringbuf_output failed: ring full */
-	KSCOPE_DROP_SLOTS = 1,
+	KSCOPE_DROP_MAP_FULL = 1,     /* an aggregation map had no room for a new key */
+	KSCOPE_DROP_SLOTS = 2,
 };
 
 #endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* syscalls: counts, errors by errno and latency per (process, syscall), aggregated in
+ * the kernel from raw_syscalls (raw tracepoints: no per-call record is built, which is
+ * what makes every-syscall tracing affordable). Nothing goes through a ring buffer. */
+#include "lib/common.bpf.h"
+#include "lib/emit.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/histogram.bpf.h"
+#include "kscope/abi/syscalls.h"
+
+char LICENSE[] SEC("license") = "GPL";
+KSCOPE_EXPORT_ABI(kscope_syscall_stats);
+KSCOPE_EXPORT_ABI(kscope_syscall_errno_key);
+
+/* false: one row per syscall for all processes (--by syscall). */
+const volatile bool by_process = true;
+
+struct call_start {
+	__u64 ts;
+	__u64 nr;
+};
+
+/* Entry time per thread. Task storage (5.11+) is freed with the task, so a thread that
+ * never returns (exit, exec) leaves nothing behind; older kernels use an LRU hash. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct call_start);
+} start_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct call_start);
+} start_tid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct kscope_syscall_key);
+	__type(value, struct kscope_syscall_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct kscope_syscall_errno_key);
+	__type(value, __u64);
+} errnos SEC(".maps");
+
+/* Largest latency since user space last read (and removed) the entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct kscope_syscall_key);
+	__type(value, __u64);
+} max_ns SEC(".maps");
+
+static __always_inline bool use_task_storage(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_storage_get);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(ks_sys_enter, struct pt_regs *regs, long id)
+{
+	if (!task_selected())
+		return 0;
+	struct call_start s = { .ts = bpf_ktime_get_ns(), .nr = id };
+	if (use_task_storage()) {
+		struct call_start *slot = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0,
+							       BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (slot)
+			*slot = s;
+	} else {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_update_elem(&start_tid, &tid, &s, BPF_ANY);
+	}
+	return 0;
+}
+
+static __always_inline struct kscope_syscall_stats *stats_for(struct kscope_syscall_key *key)
+{
+	struct kscope_syscall_stats *v = bpf_map_lookup_elem(&stats, key);
+	if (v)
+		return v;
+	struct kscope_syscall_stats fresh = {};
+	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+	if (bpf_map_update_elem(&stats, key, &fresh, BPF_NOEXIST) == -E2BIG)
+		count_drop(KSCOPE_DROP_MAP_FULL);
+	return bpf_map_lookup_elem(&stats, key);
+}
+
+static __always_inline void add_errno(struct kscope_syscall_key *key, __u32 errnum)
+{
+	struct kscope_syscall_errno_key ek = { .pid = key->pid, .nr = key->nr, .err = errnum };
+	__u64 *n = bpf_map_lookup_elem(&errnos, &ek);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return;
+	}
+	__u64 one = 1;
+	long err = bpf_map_update_elem(&errnos, &ek, &one, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		n = bpf_map_lookup_elem(&errnos, &ek); /* another CPU created it first */
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	} else if (err) {
+		count_drop(KSCOPE_DROP_MAP_FULL);
+	}
+}
+
+static __always_inline void update_max(struct kscope_syscall_key *key, __u64 lat)
+{
+	__u64 *m = bpf_map_lookup_elem(&max_ns, key);
+	if (m) {
+		if (lat > *m)
+			*m = lat; /* a rare lost race only understates one interval's max */
+		return;
+	}
+	bpf_map_update_elem(&max_ns, key, &lat, BPF_NOEXIST);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(ks_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct call_start s;
+	if (use_task_storage()) {
+		struct call_start *slot = bpf_task_storage_get(&start_task, bpf_get_current_task_btf(), 0, 0);
+		if (!slot || !slot->ts)
+			return 0;
+		s = *slot;
+		slot->ts = 0;
+	} else {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct call_start *p = bpf_map_lookup_elem(&start_tid, &tid);
+		if (!p)
+			return 0;
+		s = *p;
+		bpf_map_delete_elem(&start_tid, &tid);
+	}
+	__u64 lat = bpf_ktime_get_ns() - s.ts;
+
+	struct kscope_syscall_key key = {
+		.pid = by_process ? bpf_get_current_pid_tgid() >> 32 : 0,
+		.nr = (__u32)s.nr,
+	};
+	struct kscope_syscall_stats *v = stats_for(&key);
+	if (!v)
+		return 0;
+	__sync_fetch_and_add(&v->calls, 1);
+	__sync_fetch_and_add(&v->total_ns, lat);
+	__sync_fetch_and_add(&v->hist[hist_slot(lat, KSCOPE_LAT_SLOTS)], 1);
+	if (ret < 0 && ret >= -4095) {
+		__sync_fetch_and_add(&v->errors, 1);
+		add_errno(&key, (__u32)-ret);
+	}
+	update_max(&key, lat);
+	return 0;
+}

@@ -1,0 +1,25 @@
+// Walks every entry of a hash map from user space.
+#pragma once
+
+#include <bpf/bpf.h>
+
+#include <functional>
+
+namespace kscope {
+
+// Calls fn(key, value) for each entry; entries added or removed meanwhile may or may not
+// be seen, as with any hash-map walk.
+template <typename K, typename V>
+void for_each_entry(int map_fd, const std::function<void(const K&, const V&)>& fn) {
+    K key{}, next{};
+    V value{};
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+        if (bpf_map_lookup_elem(map_fd, &next, &value) == 0)
+            fn(next, value);
+        key = next;
+        prev = &key;
+    }
+}
+
+}  // namespace kscope

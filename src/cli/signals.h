@@ -1,0 +1,11 @@
+// SIGINT/SIGTERM set a flag every tool's loop watches; SIGPIPE is ignored so a closed
+// reader shows up as EPIPE and the tool ends cleanly.
+#pragma once
+
+#include <atomic>
+
+namespace kscope {
+
+const std::atomic<bool>& install_stop_signals();
+
+}  // namespace kscope

@@ -1,0 +1,95 @@
+#include "events/syscall_stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "events/names.h"
+#include "events/syscall_names.h"
+
+namespace kscope {
+
+uint64_t histogram_percentile(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist, double p, uint64_t max_ns) {
+    uint64_t total = 0;
+    for (uint64_t n : hist)
+        total += n;
+    if (total == 0)
+        return 0;
+    const double target = std::max(1.0, std::ceil(p * double(total)));
+    uint64_t seen = 0;
+    for (size_t slot = 0; slot < hist.size(); slot++) {
+        if (hist[slot] == 0 || double(seen + hist[slot]) < target) {
+            seen += hist[slot];
+            continue;
+        }
+        // Slot 0 holds [0, 2); slot i holds [2^i, 2^(i+1)).
+        double lo = slot == 0 ? 0 : std::ldexp(1.0, int(slot));
+        double hi = std::ldexp(1.0, int(slot) + 1);
+        double fraction = (target - double(seen)) / double(hist[slot]);
+        auto v = static_cast<uint64_t>(lo + (hi - lo) * fraction);
+        return max_ns ? std::min(v, max_ns) : v;
+    }
+    return max_ns;
+}
+
+namespace {
+
+uint64_t minus(uint64_t now, uint64_t before) { return now >= before ? now - before : now; }
+
+SyscallRow row_for(const SyscallKey& key, const SyscallCounters& cur, const SyscallCounters* prev) {
+    SyscallRow r;
+    r.pid = key.pid;
+    r.comm = cur.comm;
+    r.syscall = syscall_name(key.nr);
+    r.calls = minus(cur.calls, prev ? prev->calls : 0);
+    r.errors = minus(cur.errors, prev ? prev->errors : 0);
+    r.total_ns = minus(cur.total_ns, prev ? prev->total_ns : 0);
+    std::array<uint64_t, KSCOPE_LAT_SLOTS> hist{};
+    for (size_t i = 0; i < hist.size(); i++)
+        hist[i] = minus(cur.hist[i], prev ? prev->hist[i] : 0);
+    r.max_ns = cur.max_ns;
+    r.p50_ns = histogram_percentile(hist, 0.50, r.max_ns);
+    r.p99_ns = histogram_percentile(hist, 0.99, r.max_ns);
+    for (auto [err, n] : cur.errnos) {
+        uint64_t before = 0;
+        if (prev)
+            if (auto it = prev->errnos.find(err); it != prev->errnos.end())
+                before = it->second;
+        if (uint64_t d = minus(n, before))
+            r.errnos.emplace_back(errno_name(int(err)), d);
+    }
+    std::stable_sort(r.errnos.begin(), r.errnos.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    return r;
+}
+
+}  // namespace
+
+std::vector<SyscallRow> interval_rows(const SyscallSnapshot& previous, const SyscallSnapshot& current,
+                                      const SyscallReportOptions& options) {
+    std::vector<SyscallRow> rows;
+    for (const auto& [key, cur] : current) {
+        auto it = previous.find(key);
+        SyscallRow r = row_for(key, cur, it == previous.end() ? nullptr : &it->second);
+        if (r.calls == 0 || (options.errors_only && r.errors == 0))
+            continue;
+        rows.push_back(std::move(r));
+    }
+    auto rank_value = [&](const SyscallRow& r) {
+        switch (options.rank) {
+        case SyscallRank::errors: return r.errors;
+        case SyscallRank::time: return r.total_ns;
+        case SyscallRank::calls: break;
+        }
+        return r.calls;
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](const SyscallRow& a, const SyscallRow& b) {
+        if (rank_value(a) != rank_value(b))
+            return rank_value(a) > rank_value(b);
+        return a.calls > b.calls;
+    });
+    if (options.top && rows.size() > options.top)
+        rows.resize(options.top);
+    return rows;
+}
+
+}  // namespace kscope

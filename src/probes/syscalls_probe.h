@@ -1,0 +1,31 @@
+#pragma once
+
+#include "events/syscall_stats.h"
+#include "probes/probe.h"
+
+namespace kscope {
+
+class SyscallsProbe final : public Probe {
+public:
+    explicit SyscallsProbe(bool by_process = true) : by_process_(by_process) {}
+    std::string_view name() const override { return "syscalls"; }
+    std::string_view description() const override {
+        return "per-process, per-syscall counts, errors by errno and latency, aggregated in the kernel";
+    }
+    bool has_events() const override { return false; }
+
+    // Cumulative counters now; each key's max_ns is taken (and reset) by this read.
+    Result<SyscallSnapshot> snapshot();
+    // Drops the in-kernel entries (and the snapshot's) of processes that are gone, after
+    // their last interval was reported, so the maps do not fill with the dead.
+    void forget_exited(SyscallSnapshot& snap);
+
+protected:
+    std::span<const uint8_t> elf() const override;
+    Result<void> configure(BpfObject& obj) override;
+
+private:
+    bool by_process_;
+};
+
+}  // namespace kscope
