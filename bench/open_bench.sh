@@ -38,3 +38,15 @@ echo "untraced: ${BASE} ns/iteration"
 traced "kscope open --json >file" open --json
 BASE=$("$STORM" "$N" "$TARGET" | ns)
 echo "untraced again: ${BASE} ns/iteration"
+
+# In-kernel aggregation only: the cost per syscall (open and close each count).
+rm -f "$TMP/err"
+"$KSCOPE" syscalls --interval 1 >/dev/null 2>"$TMP/err" &
+pid=$!
+until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
+T=$("$STORM" "$N" "$TARGET" | ns)
+read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
+kill -INT "$pid"; wait "$pid"
+BASE2=$("$STORM" "$N" "$TARGET" | ns)
+echo "kscope syscalls: ${T} ns/iteration vs ${BASE2} untraced:" \
+     "$(( (T - BASE2) / 2 )) ns added per syscall, kscope cpu $(( (utime + stime) * 1000 / ticks )) ms"

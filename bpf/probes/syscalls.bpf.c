@@ -36,27 +36,31 @@ struct {
 	__type(value, struct call_start);
 } start_tid SEC(".maps");
 
+/* Per-CPU maps: no atomic instructions and no cache line shared between CPUs on the
+ * hot path; user space sums the CPUs when it reads. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct kscope_syscall_key);
 	__type(value, struct kscope_syscall_stats);
 } stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct kscope_syscall_errno_key);
 	__type(value, __u64);
 } errnos SEC(".maps");
 
-/* Largest latency since user space last read (and removed) the entry. */
+/* The current reporting interval. User space bumps it when it reads; a value whose
+ * max_epoch is older restarts its maximum, so each interval gets its own max without
+ * user space ever writing a value the kernel updates. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, struct kscope_syscall_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, __u64);
-} max_ns SEC(".maps");
+} epoch SEC(".maps");
 
 static __always_inline bool use_task_storage(void)
 {
@@ -88,7 +92,8 @@ static __always_inline struct kscope_syscall_stats *stats_for(struct kscope_sysc
 		return v;
 	struct kscope_syscall_stats fresh = {};
 	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
-	if (bpf_map_update_elem(&stats, key, &fresh, BPF_NOEXIST) == -E2BIG)
+	long err = bpf_map_update_elem(&stats, key, &fresh, BPF_NOEXIST);
+	if (err && err != -EEXIST)
 		count_drop(KSCOPE_DROP_MAP_FULL);
 	return bpf_map_lookup_elem(&stats, key);
 }
@@ -98,29 +103,31 @@ static __always_inline void add_errno(struct kscope_syscall_key *key, __u32 errn
 	struct kscope_syscall_errno_key ek = { .pid = key->pid, .nr = key->nr, .err = errnum };
 	__u64 *n = bpf_map_lookup_elem(&errnos, &ek);
 	if (n) {
-		__sync_fetch_and_add(n, 1);
+		*n += 1;
 		return;
 	}
 	__u64 one = 1;
 	long err = bpf_map_update_elem(&errnos, &ek, &one, BPF_NOEXIST);
 	if (err == -EEXIST) {
-		n = bpf_map_lookup_elem(&errnos, &ek); /* another CPU created it first */
+		n = bpf_map_lookup_elem(&errnos, &ek);
 		if (n)
-			__sync_fetch_and_add(n, 1);
+			*n += 1;
 	} else if (err) {
 		count_drop(KSCOPE_DROP_MAP_FULL);
 	}
 }
 
-static __always_inline void update_max(struct kscope_syscall_key *key, __u64 lat)
+static __always_inline void update_max(struct kscope_syscall_stats *v, __u64 lat)
 {
-	__u64 *m = bpf_map_lookup_elem(&max_ns, key);
-	if (m) {
-		if (lat > *m)
-			*m = lat; /* a rare lost race only understates one interval's max */
-		return;
+	__u32 zero = 0;
+	__u64 *now = bpf_map_lookup_elem(&epoch, &zero);
+	__u64 e = now ? *now : 0;
+	if (v->max_epoch != e) {
+		v->max_epoch = e;
+		v->max_ns = lat;
+	} else if (lat > v->max_ns) {
+		v->max_ns = lat;
 	}
-	bpf_map_update_elem(&max_ns, key, &lat, BPF_NOEXIST);
 }
 
 SEC("raw_tp/sys_exit")
@@ -150,13 +157,13 @@ int BPF_PROG(ks_sys_exit, struct pt_regs *regs, long ret)
 	struct kscope_syscall_stats *v = stats_for(&key);
 	if (!v)
 		return 0;
-	__sync_fetch_and_add(&v->calls, 1);
-	__sync_fetch_and_add(&v->total_ns, lat);
-	__sync_fetch_and_add(&v->hist[hist_slot(lat, KSCOPE_LAT_SLOTS)], 1);
+	v->calls += 1;
+	v->total_ns += lat;
+	v->hist[hist_slot(lat, KSCOPE_LAT_SLOTS)] += 1;
 	if (ret < 0 && ret >= -4095) {
-		__sync_fetch_and_add(&v->errors, 1);
+		v->errors += 1;
 		add_errno(&key, (__u32)-ret);
 	}
-	update_max(&key, lat);
+	update_max(v, lat);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 
 #include <functional>
+#include <vector>
 
 namespace kscope {
 
@@ -17,6 +18,20 @@ void for_each_entry(int map_fd, const std::function<void(const K&, const V&)>& f
     while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
         if (bpf_map_lookup_elem(map_fd, &next, &value) == 0)
             fn(next, value);
+        key = next;
+        prev = &key;
+    }
+}
+
+// Per-CPU maps: fn(key, values) with one value per possible CPU.
+template <typename K, typename V>
+void for_each_percpu_entry(int map_fd, int ncpus, const std::function<void(const K&, const std::vector<V>&)>& fn) {
+    K key{}, next{};
+    std::vector<V> values(ncpus);
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+        if (bpf_map_lookup_elem(map_fd, &next, values.data()) == 0)
+            fn(next, values);
         key = next;
         prev = &key;
     }

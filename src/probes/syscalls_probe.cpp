@@ -1,10 +1,14 @@
 #include "probes/syscalls_probe.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include <signal.h>
 
 #include <cerrno>
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstring>
 
 #include "bpf/map_iter.h"
@@ -25,38 +29,44 @@ Result<SyscallSnapshot> SyscallsProbe::snapshot() {
         return Error{"probe syscalls is not loaded"};
     auto stats = obj_->map_fd("stats");
     auto errnos = obj_->map_fd("errnos");
-    auto maxes = obj_->map_fd("max_ns");
-    if (!stats || !errnos || !maxes)
+    auto epoch_fd = obj_->map_fd("epoch");
+    if (!stats || !errnos || !epoch_fd)
         return Error{"probe syscalls: maps missing"};
 
+    const int ncpus = libbpf_num_possible_cpus();
+    if (ncpus <= 0)
+        return Error{"cannot count the possible CPUs"};
+    // Start the next interval, then give programs already running a moment to finish
+    // writing the one that just ended.
+    const uint32_t zero = 0;
+    const uint64_t ended = epoch_;
+    epoch_++;
+    if (bpf_map_update_elem(*epoch_fd, &zero, &epoch_, BPF_ANY))
+        return errno_error("probe syscalls: advancing the interval", errno);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
     SyscallSnapshot snap;
-    for_each_entry<kscope_syscall_key, kscope_syscall_stats>(
-        *stats, [&](const kscope_syscall_key& k, const kscope_syscall_stats& v) {
+    for_each_percpu_entry<kscope_syscall_key, kscope_syscall_stats>(
+        *stats, ncpus, [&](const kscope_syscall_key& k, const std::vector<kscope_syscall_stats>& per_cpu) {
             SyscallCounters& c = snap[SyscallKey{k.pid, k.nr}];
-            c.comm.assign(v.comm, strnlen(v.comm, sizeof(v.comm)));
-            c.calls = v.calls;
-            c.errors = v.errors;
-            c.total_ns = v.total_ns;
-            std::copy(std::begin(v.hist), std::end(v.hist), c.hist.begin());
-        });
-    for_each_entry<kscope_syscall_errno_key, uint64_t>(
-        *errnos, [&](const kscope_syscall_errno_key& k, const uint64_t& n) {
-            if (auto it = snap.find(SyscallKey{k.pid, k.nr}); it != snap.end())
-                it->second.errnos[k.err] = n;
-        });
-    // Take each interval maximum and remove it, so the next interval starts from zero.
-    for (auto& [key, c] : snap) {
-        kscope_syscall_key k{key.pid, key.nr};
-        uint64_t m = 0;
-        if (bpf_map_lookup_and_delete_elem(*maxes, &k, &m) == 0) {
-            c.max_ns = m;
-        } else if (errno != ENOENT) {  // no lookup-and-delete on hash maps before 5.14
-            if (bpf_map_lookup_elem(*maxes, &k, &m) == 0) {
-                c.max_ns = m;
-                bpf_map_delete_elem(*maxes, &k);
+            for (const auto& v : per_cpu) {
+                if (c.comm.empty() && v.comm[0])
+                    c.comm.assign(v.comm, strnlen(v.comm, sizeof(v.comm)));
+                c.calls += v.calls;
+                c.errors += v.errors;
+                c.total_ns += v.total_ns;
+                if (v.max_epoch == ended)
+                    c.max_ns = std::max<uint64_t>(c.max_ns, v.max_ns);
+                for (size_t i = 0; i < c.hist.size(); i++)
+                    c.hist[i] += v.hist[i];
             }
-        }
-    }
+        });
+    for_each_percpu_entry<kscope_syscall_errno_key, uint64_t>(
+        *errnos, ncpus, [&](const kscope_syscall_errno_key& k, const std::vector<uint64_t>& per_cpu) {
+            if (auto it = snap.find(SyscallKey{k.pid, k.nr}); it != snap.end())
+                for (uint64_t n : per_cpu)
+                    it->second.errnos[k.err] += n;
+        });
     return snap;
 }
 

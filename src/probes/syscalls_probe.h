@@ -14,7 +14,7 @@ public:
     }
     bool has_events() const override { return false; }
 
-    // Cumulative counters now; each key's max_ns is taken (and reset) by this read.
+    // Cumulative counters now, and each key's largest latency since the previous call.
     Result<SyscallSnapshot> snapshot();
     // Drops the in-kernel entries (and the snapshot's) of processes that are gone, after
     // their last interval was reported, so the maps do not fill with the dead.
@@ -26,6 +26,7 @@ protected:
 
 private:
     bool by_process_;
+    uint64_t epoch_ = 0;  // the interval the kernel is filling
 };
 
 }  // namespace kscope

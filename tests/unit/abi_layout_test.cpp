@@ -9,6 +9,7 @@
 #include "kscope/abi/exec.h"
 #include "kscope/abi/exit.h"
 #include "kscope/abi/open.h"
+#include "kscope/abi/syscalls.h"
 
 namespace kscope {
 namespace {
@@ -83,6 +84,21 @@ TEST(AbiLayout, OpenEventMatches) {
                    {"flags", offsetof(kscope_open_event, flags)},
                    {"path_len", offsetof(kscope_open_event, path_len)},
                    {"base_len", offsetof(kscope_open_event, base_len)}});
+}
+
+TEST(AbiLayout, SyscallStatsMatch) {
+    expect_layout("syscalls.bpf.o", "kscope_syscall_stats", sizeof(kscope_syscall_stats),
+                  {{"comm", offsetof(kscope_syscall_stats, comm)},
+                   {"calls", offsetof(kscope_syscall_stats, calls)},
+                   {"errors", offsetof(kscope_syscall_stats, errors)},
+                   {"total_ns", offsetof(kscope_syscall_stats, total_ns)},
+                   {"max_ns", offsetof(kscope_syscall_stats, max_ns)},
+                   {"max_epoch", offsetof(kscope_syscall_stats, max_epoch)},
+                   {"hist", offsetof(kscope_syscall_stats, hist)}});
+    expect_layout("syscalls.bpf.o", "kscope_syscall_errno_key", sizeof(kscope_syscall_errno_key),
+                  {{"pid", offsetof(kscope_syscall_errno_key, pid)},
+                   {"nr", offsetof(kscope_syscall_errno_key, nr)},
+                   {"err", offsetof(kscope_syscall_errno_key, err)}});
 }
 
 }  // namespace

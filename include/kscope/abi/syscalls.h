@@ -18,6 +18,8 @@ struct kscope_syscall_stats {
 	__u64 calls;
 	__u64 errors;               /* returns in [-4095, -1] */
 	__u64 total_ns;
+	__u64 max_ns;               /* largest latency during interval max_epoch */
+	__u64 max_epoch;            /* the interval max_ns belongs to (see `epoch`) */
 	__u64 hist[KSCOPE_LAT_SLOTS];
 };
 
