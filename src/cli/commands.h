@@ -10,6 +10,7 @@ void register_exec_command(CLI::App& app, int& exit_code);
 void register_exit_command(CLI::App& app, int& exit_code);
 void register_open_command(CLI::App& app, int& exit_code);
 void register_syscalls_command(CLI::App& app, int& exit_code);
+void register_filetop_command(CLI::App& app, int& exit_code);
 void register_doctor_command(CLI::App& app, int& exit_code);
 
 }  // namespace kscope

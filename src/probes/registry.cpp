@@ -2,6 +2,7 @@
 
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
+#include "probes/filetop_probe.h"
 #include "probes/open_probe.h"
 #include "probes/syscalls_probe.h"
 
@@ -13,6 +14,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<ExitProbe>());
     all.push_back(std::make_unique<OpenProbe>());
     all.push_back(std::make_unique<SyscallsProbe>());
+    all.push_back(std::make_unique<FiletopProbe>());
     return all;
 }
 

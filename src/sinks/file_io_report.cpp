@@ -1,0 +1,46 @@
+#include "sinks/file_io_report.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iterator>
+
+#include "sinks/json_writer.h"
+
+namespace kscope {
+
+void append_file_io_json(std::string& out, uint64_t ts_ns, const std::vector<FileIoRow>& rows) {
+    for (const auto& r : rows) {
+        JsonWriter w(out);
+        w.begin_object()
+            .field("type", "file_io")
+            .field("ts", ts_ns)
+            .field("pid", r.pid)
+            .field("comm", r.comm)
+            .field("path", r.path)
+            .field("file_type", r.file_type)
+            .field("reads", r.reads)
+            .field("writes", r.writes)
+            .field("read_bytes", r.read_bytes)
+            .field("write_bytes", r.write_bytes)
+            .end_object();
+        out += '\n';
+    }
+}
+
+void append_file_io_table(std::string& out, uint64_t ts_ns, const std::vector<FileIoRow>& rows) {
+    time_t secs = static_cast<time_t>(ts_ns / 1'000'000'000);
+    tm local{};
+    localtime_r(&secs, &local);
+    char when[16];
+    std::strftime(when, sizeof when, "%H:%M:%S", &local);
+    auto o = std::back_inserter(out);
+    fmt::format_to(o, "[{}]\n{:>7} {:<16} {:>8} {:>8} {:>10} {:>10} {:<7} {}\n", when, "PID", "COMM", "READS",
+                   "WRITES", "R_KiB", "W_KiB", "T", "FILE");
+    for (const auto& r : rows)
+        fmt::format_to(o, "{:>7} {:<16} {:>8} {:>8} {:>10} {:>10} {:<7} {}\n", r.pid, r.comm, r.reads, r.writes,
+                       r.read_bytes / 1024, r.write_bytes / 1024, r.file_type, r.path);
+    out += '\n';
+}
+
+}  // namespace kscope
