@@ -26,6 +26,7 @@ Result<CommonFields> decode_header(RawEvent raw, uint16_t expected_type, size_t 
 Result<ExecEvent> decode_exec(RawEvent raw, const DecodeContext& ctx);
 Result<ExitEvent> decode_exit(RawEvent raw, const DecodeContext& ctx);
 Result<OpenEvent> decode_open(RawEvent raw, const DecodeContext& ctx);
+Result<TcpEvent> decode_tcp(RawEvent raw, const DecodeContext& ctx);
 
 // Offset between CLOCK_BOOTTIME and CLOCK_REALTIME now.
 int64_t boot_to_epoch_offset_ns();

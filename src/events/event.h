@@ -52,10 +52,25 @@ struct OpenEvent {
     int64_t ret = 0;            // fd or -errno
 };
 
-using Event = std::variant<ExecEvent, ExitEvent, OpenEvent>;
+struct TcpEvent {
+    CommonFields common;          // the owning process (pid 0 if none ever owned it)
+    const char* event = "";       // connect, accept, close
+    const char* family = "";      // ipv4, ipv6
+    std::string saddr, daddr;     // local and remote address
+    uint16_t sport = 0, dport = 0;
+    uint64_t latency_ns = 0;      // connect: SYN -> established/failure; accept: handshake RTT
+    uint64_t duration_ns = 0;     // close: connection lifetime
+    uint64_t bytes_sent = 0, bytes_received = 0;
+    const char* closed_by = "";   // close: local, remote, unknown
+    int32_t ret = 0;              // connect: 0 or -errno
+};
+
+using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent>;
 
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);
 const char* type_name(const Event& e);
+// "tcp_connect", "tcp_accept" or "tcp_close".
+const char* tcp_type_name(const TcpEvent& e);
 
 }  // namespace kscope

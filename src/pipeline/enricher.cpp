@@ -44,7 +44,8 @@ void Enricher::observe(const ExitEvent& e) { cache_.erase(e.common.pid); }
 
 void Enricher::enrich(Event& event) {
     CommonFields& c = common_of(event);
-    c.container_id = container_for(c.cgroup_id, c.pid);
+    if (c.pid != 0)  // pid 0: no owning process (a tcp connection nobody accepted)
+        c.container_id = container_for(c.cgroup_id, c.pid);
     std::visit([this](const auto& ev) { observe(ev); }, event);
 }
 

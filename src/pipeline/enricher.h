@@ -23,6 +23,7 @@ private:
     void observe(const ExecEvent& e);
     void observe(const ExitEvent& e);
     void observe(const OpenEvent&) {}
+    void observe(const TcpEvent&) {}
 
     ProcessCache& cache_;
     CgroupPaths cgroups_;

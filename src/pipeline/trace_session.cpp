@@ -48,6 +48,8 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
         c.decode_errors.fetch_add(1, std::memory_order_relaxed);
         return;
     }
+    if (options_.event_filter && !options_.event_filter(event.value()))
+        return;
     enricher_->enrich(event.value());
     if (queue_.try_push(std::move(event.value()), /*wake=*/false))
         c.events.fetch_add(1, std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct SessionOptions {
     size_t queue_capacity = 1 << 16;
     std::chrono::milliseconds drain_interval{10};
     std::chrono::milliseconds flush_interval{100};
+    // User-space selection after decoding, for what the kernel does not filter (tcp
+    // ports, addresses and event kinds); events it refuses are not counted as lost.
+    std::function<bool(const Event&)> event_filter;
 };
 
 // Per probe and per stage.

@@ -5,6 +5,7 @@
 #include "probes/filetop_probe.h"
 #include "probes/open_probe.h"
 #include "probes/syscalls_probe.h"
+#include "probes/tcp_probe.h"
 
 namespace kscope {
 
@@ -15,6 +16,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<OpenProbe>());
     all.push_back(std::make_unique<SyscallsProbe>());
     all.push_back(std::make_unique<FiletopProbe>());
+    all.push_back(std::make_unique<TcpProbe>());
     return all;
 }
 

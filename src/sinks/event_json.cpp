@@ -58,6 +58,23 @@ void body(JsonWriter& w, const OpenEvent& e) {
         .field("error", e.ret < 0 ? errno_name(static_cast<int>(e.ret)) : std::string());
 }
 
+void body(JsonWriter& w, const TcpEvent& e) {
+    common(w, tcp_type_name(e), e.common);
+    w.field("family", e.family)
+        .field("saddr", e.saddr)
+        .field("sport", uint32_t(e.sport))
+        .field("daddr", e.daddr)
+        .field("dport", uint32_t(e.dport))
+        .field("latency_ns", e.latency_ns);
+    if (std::string_view(e.event) == "close")
+        w.field("duration_ns", e.duration_ns)
+            .field("bytes_sent", e.bytes_sent)
+            .field("bytes_received", e.bytes_received)
+            .field("closed_by", e.closed_by);
+    if (std::string_view(e.event) == "connect")
+        w.field("ret", e.ret).field("error", errno_name(e.ret));
+}
+
 }  // namespace
 
 void append_event_json(std::string& out, const Event& event) {

@@ -39,6 +39,9 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "exit")
         b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12}\n", "PCOMM", "PID", "PPID", "UID",
                          "CODE", "SIGNAL", "AGE(s)");
+    else if (type == "tcp")
+        b += fmt::format("{:<16} {:>7} {:<7} {:<28} {:<28} {:>9} {:>10} {:>10} {:>10} {}\n", "PCOMM", "PID", "EVENT",
+                         "LOCAL", "REMOTE", "LAT(ms)", "AGE(ms)", "TX_B", "RX_B", "NOTE");
     else if (type == "open")
         b += fmt::format("{:<16} {:>7} {:<7} {:<28} {}\n", "PCOMM", "PID", "RET", "FLAGS", "PATH");
     out_.flush();
@@ -88,6 +91,21 @@ void TableSink::row(const OpenEvent& e) {
     std::string path = e.resolved_path.empty() ? e.path + " [" + e.resolution + "]" : e.resolved_path;
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<7} {:<28} {}\n", e.common.comm,
                    e.common.pid, ret, open_flags_text(e.open_flags), path);
+}
+
+void TableSink::row(const TcpEvent& e) {
+    time_cell(e.common.ts_ns);
+    auto endpoint = [&](const std::string& addr, uint16_t port) {
+        return std::string_view(e.family) == "ipv6" ? fmt::format("[{}]:{}", addr, port) : fmt::format("{}:{}", addr, port);
+    };
+    std::string_view kind = e.event;
+    std::string note = kind == "close" ? std::string("closed by ") + e.closed_by : errno_name(e.ret);
+    std::string age = kind == "close" ? fmt::format("{:.3f}", e.duration_ns / 1e6) : "-";
+    std::string tx = kind == "close" ? std::to_string(e.bytes_sent) : "-";
+    std::string rx = kind == "close" ? std::to_string(e.bytes_received) : "-";
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<7} {:<28} {:<28} {:>9.3f} {:>10} {:>10} {:>10} {}\n",
+                   e.common.comm, e.common.pid, e.event, endpoint(e.saddr, e.sport), endpoint(e.daddr, e.dport),
+                   e.latency_ns / 1e6, age, tx, rx, note);
 }
 
 void TableSink::write(const Event& event) {

@@ -24,6 +24,7 @@ private:
     void row(const ExecEvent& e);
     void row(const ExitEvent& e);
     void row(const OpenEvent& e);
+    void row(const TcpEvent& e);
     void time_cell(uint64_t ts_ns);
 
     FdWriter out_;

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tcp: connect, accept and close from sock:inet_sock_set_state.
+ * - CLOSE -> SYN_SENT runs in connect(): the current task owns the socket; remember it.
+ * - SYN_SENT -> ESTABLISHED / CLOSE (softirq): connect event with the stored owner.
+ * - SYN_RECV -> ESTABLISHED (softirq): a passive open; its owner is whoever accept()s it,
+ *   so the accept event is emitted at accept()/accept4() exit.
+ * - ESTABLISHED -> FIN_WAIT1 / CLOSE_WAIT: who closed first.
+ * - -> CLOSE: close event with lifetime and byte counts. */
+#include "lib/common.bpf.h"
+#include "lib/emit.bpf.h"
+#include "lib/filter.bpf.h"
+#include "lib/path.bpf.h"
+#include "kscope/abi/tcp.h"
+
+char LICENSE[] SEC("license") = "GPL";
+KSCOPE_EXPORT_ABI(kscope_tcp_event);
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+
+enum { ROLE_CONNECT = 1, ROLE_ACCEPT = 2 };
+
+struct conn {
+	struct kscope_event_header owner; /* pid 0 until known */
+	__u64 syn_ts;
+	__u64 established_ts;
+	__u64 latency_ns;
+	__u8 role;
+	__u8 closed_by;
+	__u8 selected;   /* the owner passed the filters */
+	__u8 fin_sent;   /* we sent a FIN (entered FIN_WAIT1 or LAST_ACK) */
+	__u8 _pad[4];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock * */
+	__type(value, struct conn);
+} conns SEC(".maps");
+
+static __always_inline bool any_filter(void)
+{
+	return filter_by_pid || filter_by_comm || filter_by_cgroup;
+}
+
+static __always_inline void fill_addrs(struct kscope_tcp_event *ev, struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	ev->family = ctx->family;
+	ev->sport = ctx->sport;
+	ev->dport = ctx->dport;
+	/* Copied with a helper: the verifier refuses loads through an offset ctx pointer. */
+	if (ctx->family == AF_INET) {
+		bpf_probe_read_kernel(ev->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(ev->daddr, 4, ctx->daddr);
+	} else {
+		bpf_probe_read_kernel(ev->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(ev->daddr, 16, ctx->daddr_v6);
+	}
+}
+
+static __always_inline void emit_from(struct kscope_tcp_event *ev, struct conn *c, __u8 kind)
+{
+	ev->hdr = c->owner;
+	ev->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	ev->hdr.type = KSCOPE_EVENT_TCP;
+	ev->hdr.size = sizeof(*ev);
+	ev->kind = kind;
+	emit(ev, sizeof(*ev));
+}
+
+/* Payload bytes. The kernel's counters cover sequence space: bytes_acked includes our
+ * SYN (active open) and our FIN once acknowledged; bytes_received includes the peer's
+ * FIN (SOCK_DONE is set when it arrived). */
+static __always_inline void data_bytes(struct kscope_tcp_event *ev, struct conn *c, struct tcp_sock *tp)
+{
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked);
+	__u64 received = BPF_CORE_READ(tp, bytes_received);
+	if (c->role == ROLE_CONNECT && acked)
+		acked--;
+	if (c->fin_sent && acked && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		acked--;
+	unsigned long flags = BPF_CORE_READ((struct sock *)tp, __sk_common.skc_flags);
+	if ((flags >> bpf_core_enum_value(enum sock_flags, SOCK_DONE)) & 1 && received)
+		received--;
+	ev->bytes_sent = acked;
+	ev->bytes_received = received;
+}
+
+SEC("tp/sock/inet_sock_set_state")
+int ks_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	__u64 sk = (__u64)ctx->skaddr;
+	int from = ctx->oldstate, to = ctx->newstate;
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (to == TCP_SYN_SENT) {
+		struct conn c = { .syn_ts = now, .role = ROLE_CONNECT, .selected = task_selected() };
+		fill_header(&c.owner, KSCOPE_EVENT_TCP);
+		bpf_map_update_elem(&conns, &sk, &c, BPF_ANY);
+		return 0;
+	}
+	if (from == TCP_SYN_RECV && to == TCP_ESTABLISHED) {
+		struct tcp_sock *tp = (struct tcp_sock *)ctx->skaddr;
+		struct conn c = {
+			.established_ts = now,
+			.role = ROLE_ACCEPT,
+			.selected = !any_filter(), /* decided again at accept() */
+			/* srtt_us holds the SYN-ACK round trip, <<3, measured before this change. */
+			.latency_ns = (__u64)(BPF_CORE_READ(tp, srtt_us) >> 3) * 1000,
+		};
+		bpf_map_update_elem(&conns, &sk, &c, BPF_ANY);
+		return 0;
+	}
+
+	struct conn *c = bpf_map_lookup_elem(&conns, &sk);
+	if (!c)
+		return 0;
+	struct kscope_tcp_event ev = {};
+	if (from == TCP_SYN_SENT) {
+		ev.latency_ns = now - c->syn_ts;
+		if (to == TCP_ESTABLISHED) {
+			c->established_ts = now;
+			c->latency_ns = ev.latency_ns;
+		} else {
+			ev.error = -BPF_CORE_READ((struct sock *)ctx->skaddr, sk_err);
+			if (!ev.error)
+				ev.error = -ECONNREFUSED;
+		}
+		if (c->selected && (!filter_failures_only || ev.error)) {
+			fill_addrs(&ev, ctx);
+			emit_from(&ev, c, KSCOPE_TCP_CONNECT);
+		}
+		if (to != TCP_ESTABLISHED)
+			bpf_map_delete_elem(&conns, &sk);
+		return 0;
+	}
+	if (from == TCP_ESTABLISHED && to == TCP_FIN_WAIT1 && !c->closed_by)
+		c->closed_by = KSCOPE_TCP_CLOSER_LOCAL;
+	if (from == TCP_ESTABLISHED && to == TCP_CLOSE_WAIT && !c->closed_by)
+		c->closed_by = KSCOPE_TCP_CLOSER_REMOTE;
+	if (to == TCP_FIN_WAIT1 || to == TCP_LAST_ACK)
+		c->fin_sent = 1;
+	if (to != TCP_CLOSE)
+		return 0;
+
+	if (c->selected && c->established_ts && !filter_failures_only) {
+		struct tcp_sock *tp = (struct tcp_sock *)ctx->skaddr;
+		ev.duration_ns = now - c->established_ts;
+		ev.latency_ns = c->latency_ns;
+		data_bytes(&ev, c, tp);
+		ev.closed_by = c->closed_by;
+		fill_addrs(&ev, ctx);
+		emit_from(&ev, c, KSCOPE_TCP_CLOSE);
+	}
+	bpf_map_delete_elem(&conns, &sk);
+	return 0;
+}
+
+/* accept() hands a passive connection to its owner: report it now, with addresses read
+ * from the socket itself. */
+static __always_inline int accepted(long fd)
+{
+	if (fd < 0)
+		return 0;
+	struct file *file = current_fd_file(fd);
+	if (!file)
+		return 0;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u64 key = (__u64)sk;
+	struct conn *c = bpf_map_lookup_elem(&conns, &key);
+	if (!c || c->role != ROLE_ACCEPT || c->owner.pid)
+		return 0;
+	fill_header(&c->owner, KSCOPE_EVENT_TCP);
+	c->selected = task_selected();
+	if (!c->selected || filter_failures_only)
+		return 0;
+
+	struct kscope_tcp_event ev = { .latency_ns = c->latency_ns };
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ev.family = family;
+	ev.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	ev.dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO(&ev.saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(&ev.daddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(&ev.saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&ev.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+	emit_from(&ev, c, KSCOPE_TCP_ACCEPT);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int ks_accept4_exit(struct trace_event_raw_sys_exit *ctx) { return accepted(ctx->ret); }
+
+SEC("tp/syscalls/sys_exit_accept")
+int ks_accept_exit(struct trace_event_raw_sys_exit *ctx) { return accepted(ctx->ret); }

@@ -1,0 +1,41 @@
+/* tcp probe: connection lifecycle from sock:inet_sock_set_state. Events are attributed to
+ * the process that owns the socket (recorded at connect() or accept()), not to whatever
+ * task the state change happened to run on. */
+#ifndef KSCOPE_ABI_TCP_H
+#define KSCOPE_ABI_TCP_H
+
+#include "kscope/abi/common.h"
+
+enum kscope_tcp_kind {
+	KSCOPE_TCP_CONNECT = 1, /* active open: established, or failed (error != 0) */
+	KSCOPE_TCP_ACCEPT = 2,  /* passive open, reported when accept() hands it over */
+	KSCOPE_TCP_CLOSE = 3,   /* an established connection reached CLOSE */
+};
+
+enum kscope_tcp_closer {
+	KSCOPE_TCP_CLOSER_UNKNOWN = 0,
+	KSCOPE_TCP_CLOSER_LOCAL = 1,  /* we sent the first FIN */
+	KSCOPE_TCP_CLOSER_REMOTE = 2, /* the peer sent the first FIN */
+};
+
+/* hdr holds the owning process; hdr.pid == 0 when no process ever owned the socket
+ * (a connection accepted by the kernel that no one accept()ed). */
+struct kscope_tcp_event {
+	struct kscope_event_header hdr;
+	__u64 latency_ns;     /* connect: SYN sent -> established (or failure);
+	                       * accept: SYN-ACK sent -> final ACK (handshake RTT) */
+	__u64 duration_ns;    /* close: established -> closed */
+	__u64 bytes_sent;     /* close: bytes the peer acknowledged */
+	__u64 bytes_received; /* close */
+	__u8 saddr[16];       /* IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u16 family;         /* AF_INET or AF_INET6 */
+	__u8 kind;            /* enum kscope_tcp_kind */
+	__u8 closed_by;       /* enum kscope_tcp_closer */
+	__s32 error;          /* connect: 0, or -errno (ECONNREFUSED, ETIMEDOUT, ...) */
+	__u32 _pad;
+};
+
+#endif
