@@ -10,6 +10,8 @@
 #include "kscope/abi/exit.h"
 #include "kscope/abi/open.h"
 #include "kscope/abi/syscalls.h"
+#include "kscope/abi/tcp.h"
+#include "kscope/abi/filetop.h"
 
 namespace kscope {
 namespace {
@@ -99,6 +101,38 @@ TEST(AbiLayout, SyscallStatsMatch) {
                   {{"pid", offsetof(kscope_syscall_errno_key, pid)},
                    {"nr", offsetof(kscope_syscall_errno_key, nr)},
                    {"err", offsetof(kscope_syscall_errno_key, err)}});
+}
+
+TEST(AbiLayout, TcpEventMatches) {
+    expect_layout("tcp.bpf.o", "kscope_tcp_event", sizeof(kscope_tcp_event),
+                  {{"latency_ns", offsetof(kscope_tcp_event, latency_ns)},
+                   {"duration_ns", offsetof(kscope_tcp_event, duration_ns)},
+                   {"bytes_sent", offsetof(kscope_tcp_event, bytes_sent)},
+                   {"bytes_received", offsetof(kscope_tcp_event, bytes_received)},
+                   {"saddr", offsetof(kscope_tcp_event, saddr)},
+                   {"daddr", offsetof(kscope_tcp_event, daddr)},
+                   {"sport", offsetof(kscope_tcp_event, sport)},
+                   {"dport", offsetof(kscope_tcp_event, dport)},
+                   {"family", offsetof(kscope_tcp_event, family)},
+                   {"kind", offsetof(kscope_tcp_event, kind)},
+                   {"closed_by", offsetof(kscope_tcp_event, closed_by)},
+                   {"error", offsetof(kscope_tcp_event, error)}});
+}
+
+TEST(AbiLayout, FiletopStructsMatch) {
+    expect_layout("filetop.bpf.o", "kscope_file_io", sizeof(kscope_file_io),
+                  {{"comm", offsetof(kscope_file_io, comm)},
+                   {"reads", offsetof(kscope_file_io, reads)},
+                   {"writes", offsetof(kscope_file_io, writes)},
+                   {"read_bytes", offsetof(kscope_file_io, read_bytes)},
+                   {"write_bytes", offsetof(kscope_file_io, write_bytes)},
+                   {"type", offsetof(kscope_file_io, type)}});
+    expect_layout("filetop.bpf.o", "kscope_file_key", sizeof(kscope_file_key),
+                  {{"file", offsetof(kscope_file_key, file)}, {"pid", offsetof(kscope_file_key, pid)}});
+    expect_layout("filetop.bpf.o", "kscope_file_path", sizeof(kscope_file_path),
+                  {{"len", offsetof(kscope_file_path, len)},
+                   {"flags", offsetof(kscope_file_path, flags)},
+                   {"path", offsetof(kscope_file_path, path)}});
 }
 
 }  // namespace

@@ -1,0 +1,164 @@
+// kscope tcp against the real kernel: a server and a client in two network namespaces
+// joined by veth exchange a known number of bytes.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "netns.h"
+
+namespace kscope::test {
+namespace {
+
+constexpr size_t kClientBytes = 1'000'000;
+constexpr size_t kServerBytes = 500'000;
+
+int tcp_socket_to(const std::string& addr, uint16_t port, bool connect_it) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
+    int r = connect_it ? connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa)
+                       : bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    if (r != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool send_all(int fd, size_t n) {
+    std::vector<char> buf(64 * 1024, 'k');
+    while (n > 0) {
+        ssize_t w = write(fd, buf.data(), std::min(n, buf.size()));
+        if (w <= 0)
+            return false;
+        n -= size_t(w);
+    }
+    return true;
+}
+
+size_t read_until_eof(int fd) {
+    std::vector<char> buf(64 * 1024);
+    size_t total = 0;
+    for (ssize_t r; (r = read(fd, buf.data(), buf.size())) > 0;)
+        total += size_t(r);
+    return total;
+}
+
+const nlohmann::json* find(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid) {
+    for (const auto& e : all)
+        if (e["type"] == type && e["pid"] == pid)
+            return &e;
+    return nullptr;
+}
+
+TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
+    REQUIRE_ROOT();
+    NetnsPair net(1);
+    ASSERT_TRUE(net.ok()) << "could not create network namespaces (ip netns)";
+    Kscope k({"tcp", "--json", "--port", "5555"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    pid_t server = spawn([&] {
+        if (!net.enter_a())
+            _exit(10);
+        int ls = tcp_socket_to(net.addr_a(), 5555, false);
+        if (ls < 0 || listen(ls, 1) != 0)
+            _exit(11);
+        if (write(ready[1], "r", 1) != 1)
+            _exit(12);
+        int c = accept(ls, nullptr, nullptr);
+        if (read_until_eof(c) != kClientBytes)
+            _exit(13);
+        if (!send_all(c, kServerBytes))
+            _exit(14);
+        close(c);
+        _exit(0);
+    });
+    char byte;
+    ASSERT_EQ(read(ready[0], &byte, 1), 1);
+    pid_t client = spawn([&] {
+        if (!net.enter_b())
+            _exit(20);
+        int fd = tcp_socket_to(net.addr_a(), 5555, true);
+        if (fd < 0 || !send_all(fd, kClientBytes))
+            _exit(21);
+        shutdown(fd, SHUT_WR);  // the client closes first
+        if (read_until_eof(fd) != kServerBytes)
+            _exit(22);
+        close(fd);
+        _exit(0);
+    });
+    EXPECT_EQ(wait_child(client), 0);
+    EXPECT_EQ(wait_child(server), 0);
+    usleep(100'000);
+    k.stop();
+    auto all = k.json_lines();
+
+    const auto* conn = find(all, "tcp_connect", client);
+    ASSERT_NE(conn, nullptr) << k.stdout_text();
+    EXPECT_EQ((*conn)["family"], "ipv4");
+    EXPECT_EQ((*conn)["saddr"], net.addr_b());
+    EXPECT_EQ((*conn)["daddr"], net.addr_a());
+    EXPECT_EQ((*conn)["dport"], 5555);
+    EXPECT_EQ((*conn)["ret"], 0);
+    EXPECT_EQ((*conn)["error"], "");
+    EXPECT_GT((*conn)["latency_ns"].get<uint64_t>(), 0u);
+    EXPECT_EQ((*conn)["ppid"], getpid());
+    const int client_port = (*conn)["sport"];
+
+    const auto* acc = find(all, "tcp_accept", server);
+    ASSERT_NE(acc, nullptr) << k.stdout_text();
+    EXPECT_EQ((*acc)["saddr"], net.addr_a());
+    EXPECT_EQ((*acc)["sport"], 5555);
+    EXPECT_EQ((*acc)["daddr"], net.addr_b());
+    EXPECT_EQ((*acc)["dport"], client_port);
+
+    const auto* cclose = find(all, "tcp_close", client);
+    ASSERT_NE(cclose, nullptr) << k.stdout_text();
+    EXPECT_EQ((*cclose)["bytes_sent"], kClientBytes);
+    EXPECT_EQ((*cclose)["bytes_received"], kServerBytes);
+    EXPECT_EQ((*cclose)["closed_by"], "local");
+    EXPECT_EQ((*cclose)["sport"], client_port);
+    EXPECT_GT((*cclose)["duration_ns"].get<uint64_t>(), 0u);
+
+    const auto* sclose = find(all, "tcp_close", server);
+    ASSERT_NE(sclose, nullptr) << k.stdout_text();
+    EXPECT_EQ((*sclose)["bytes_sent"], kServerBytes);
+    EXPECT_EQ((*sclose)["bytes_received"], kClientBytes);
+    EXPECT_EQ((*sclose)["closed_by"], "remote");
+}
+
+TEST(TcpProbe, ConnectToAClosedPortIsRefused) {
+    REQUIRE_ROOT();
+    NetnsPair net(2);
+    ASSERT_TRUE(net.ok());
+    Kscope k({"tcp", "--json", "--connect"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t client = spawn([&] {
+        if (!net.enter_b())
+            _exit(20);
+        _exit(tcp_socket_to(net.addr_a(), 5556, true) < 0 ? 0 : 1);
+    });
+    EXPECT_EQ(wait_child(client), 0);
+    usleep(100'000);
+    k.stop();
+    const auto all = k.json_lines();
+    const auto* conn = find(all, "tcp_connect", client);
+    ASSERT_NE(conn, nullptr) << k.stdout_text();
+    EXPECT_EQ((*conn)["ret"], -ECONNREFUSED);
+    EXPECT_EQ((*conn)["error"], "ECONNREFUSED");
+    EXPECT_EQ((*conn)["daddr"], net.addr_a());
+    EXPECT_EQ((*conn)["dport"], 5556);
+    for (const auto& e : all)
+        EXPECT_EQ(e["type"], "tcp_connect");  // --connect leaves accepts and closes out
+}
+
+}  // namespace
+}  // namespace kscope::test
