@@ -12,6 +12,7 @@ void register_open_command(CLI::App& app, int& exit_code);
 void register_syscalls_command(CLI::App& app, int& exit_code);
 void register_filetop_command(CLI::App& app, int& exit_code);
 void register_tcp_command(CLI::App& app, int& exit_code);
+void register_drops_command(CLI::App& app, int& exit_code);
 void register_doctor_command(CLI::App& app, int& exit_code);
 
 }  // namespace kscope

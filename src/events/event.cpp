@@ -17,6 +17,7 @@ const char* name_of(const ExecEvent&) { return "exec"; }
 const char* name_of(const ExitEvent&) { return "exit"; }
 const char* name_of(const OpenEvent&) { return "open"; }
 const char* name_of(const TcpEvent& e) { return tcp_type_name(e); }
+const char* name_of(const DropEvent&) { return "drop"; }
 }  // namespace
 
 const char* tcp_type_name(const TcpEvent& e) {

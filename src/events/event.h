@@ -65,7 +65,18 @@ struct TcpEvent {
     int32_t ret = 0;              // connect: 0 or -errno
 };
 
-using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent>;
+struct DropEvent {
+    CommonFields common;       // the task running when the packet was dropped
+    std::string reason;        // kernel drop reason, e.g. NO_SOCKET
+    uint32_t reason_code = 0;
+    std::string protocol;      // ipv4, ipv6, arp, or the ethertype in hex
+    std::string l4_protocol;   // tcp, udp, icmp, icmpv6, or the number; "" if unknown
+    std::string saddr, daddr;  // "" when not an IP packet
+    uint16_t sport = 0, dport = 0;
+    uint64_t location = 0;     // kernel address of the drop
+};
+
+using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent>;
 
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);

@@ -24,6 +24,7 @@ private:
     void observe(const ExitEvent& e);
     void observe(const OpenEvent&) {}
     void observe(const TcpEvent&) {}
+    void observe(const DropEvent&) {}
 
     ProcessCache& cache_;
     CgroupPaths cgroups_;

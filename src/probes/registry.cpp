@@ -1,5 +1,6 @@
 #include "probes/registry.h"
 
+#include "probes/drops_probe.h"
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
 #include "probes/filetop_probe.h"
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<SyscallsProbe>());
     all.push_back(std::make_unique<FiletopProbe>());
     all.push_back(std::make_unique<TcpProbe>());
+    all.push_back(std::make_unique<DropsProbe>());
     return all;
 }
 

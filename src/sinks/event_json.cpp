@@ -75,6 +75,19 @@ void body(JsonWriter& w, const TcpEvent& e) {
         w.field("ret", e.ret).field("error", errno_name(e.ret));
 }
 
+void body(JsonWriter& w, const DropEvent& e) {
+    common(w, "drop", e.common);
+    w.field("reason", e.reason)
+        .field("reason_code", e.reason_code)
+        .field("protocol", e.protocol)
+        .field("l4_protocol", e.l4_protocol)
+        .field("saddr", e.saddr)
+        .field("sport", uint32_t(e.sport))
+        .field("daddr", e.daddr)
+        .field("dport", uint32_t(e.dport))
+        .field("location", fmt::format("0x{:x}", e.location));
+}
+
 }  // namespace
 
 void append_event_json(std::string& out, const Event& event) {

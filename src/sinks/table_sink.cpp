@@ -42,6 +42,9 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "tcp")
         b += fmt::format("{:<16} {:>7} {:<7} {:<28} {:<28} {:>9} {:>10} {:>10} {:>10} {}\n", "PCOMM", "PID", "EVENT",
                          "LOCAL", "REMOTE", "LAT(ms)", "AGE(ms)", "TX_B", "RX_B", "NOTE");
+    else if (type == "drops")
+        b += fmt::format("{:<24} {:<6} {:<6} {:<30} {:<30} {:<16} {}\n", "REASON", "PROTO", "L4", "SOURCE",
+                         "DESTINATION", "COMM", "PID");
     else if (type == "open")
         b += fmt::format("{:<16} {:>7} {:<7} {:<28} {}\n", "PCOMM", "PID", "RET", "FLAGS", "PATH");
     out_.flush();
@@ -106,6 +109,18 @@ void TableSink::row(const TcpEvent& e) {
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<7} {:<28} {:<28} {:>9.3f} {:>10} {:>10} {:>10} {}\n",
                    e.common.comm, e.common.pid, e.event, endpoint(e.saddr, e.sport), endpoint(e.daddr, e.dport),
                    e.latency_ns / 1e6, age, tx, rx, note);
+}
+
+void TableSink::row(const DropEvent& e) {
+    time_cell(e.common.ts_ns);
+    auto endpoint = [&](const std::string& addr, uint16_t port) {
+        if (addr.empty())
+            return std::string("-");
+        return port ? fmt::format("{}:{}", addr, port) : addr;
+    };
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<24} {:<6} {:<6} {:<30} {:<30} {:<16} {}\n", e.reason,
+                   e.protocol, e.l4_protocol.empty() ? "-" : e.l4_protocol, endpoint(e.saddr, e.sport),
+                   endpoint(e.daddr, e.dport), e.common.comm, e.common.pid);
 }
 
 void TableSink::write(const Event& event) {

@@ -25,6 +25,7 @@ private:
     void row(const ExitEvent& e);
     void row(const OpenEvent& e);
     void row(const TcpEvent& e);
+    void row(const DropEvent& e);
     void time_cell(uint64_t ts_ns);
 
     FdWriter out_;

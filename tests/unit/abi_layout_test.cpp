@@ -11,6 +11,7 @@
 #include "kscope/abi/open.h"
 #include "kscope/abi/syscalls.h"
 #include "kscope/abi/tcp.h"
+#include "kscope/abi/drops.h"
 #include "kscope/abi/filetop.h"
 
 namespace kscope {
@@ -133,6 +134,19 @@ TEST(AbiLayout, FiletopStructsMatch) {
                   {{"len", offsetof(kscope_file_path, len)},
                    {"flags", offsetof(kscope_file_path, flags)},
                    {"path", offsetof(kscope_file_path, path)}});
+}
+
+TEST(AbiLayout, DropEventMatches) {
+    expect_layout("drops.bpf.o", "kscope_drop_event", sizeof(kscope_drop_event),
+                  {{"location", offsetof(kscope_drop_event, location)},
+                   {"reason", offsetof(kscope_drop_event, reason)},
+                   {"protocol", offsetof(kscope_drop_event, protocol)},
+                   {"l4_protocol", offsetof(kscope_drop_event, l4_protocol)},
+                   {"has_addrs", offsetof(kscope_drop_event, has_addrs)},
+                   {"saddr", offsetof(kscope_drop_event, saddr)},
+                   {"daddr", offsetof(kscope_drop_event, daddr)},
+                   {"sport", offsetof(kscope_drop_event, sport)},
+                   {"dport", offsetof(kscope_drop_event, dport)}});
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ enum kscope_event_type {
 	KSCOPE_EVENT_EXIT = 2,
 	KSCOPE_EVENT_OPEN = 3,
 	KSCOPE_EVENT_TCP = 4,
+	KSCOPE_EVENT_DROP = 5,
 };
 
 /* Every event starts with this header (48 bytes). */

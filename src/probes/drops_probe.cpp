@@ -1,0 +1,59 @@
+#include "probes/drops_probe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "drops.skel.h"
+#include "kscope/abi/drops.h"
+
+namespace kscope {
+
+DropsProbe::DropsProbe(bool summary_only) : summary_only_(summary_only) {}
+
+std::span<const uint8_t> DropsProbe::elf() const {
+    size_t size = 0;
+    const void* data = drops_bpf__elf_bytes(&size);
+    return {static_cast<const uint8_t*>(data), size};
+}
+
+Result<void> DropsProbe::configure(BpfObject& obj) {
+    auto names = DropReasons::load();
+    if (!names)
+        return names.error();
+    reasons_.emplace(std::move(names.value()));
+    return obj.set_const<bool>("emit_events", !summary_only_);
+}
+
+Result<Event> DropsProbe::decode(RawEvent raw, const DecodeContext& ctx) const {
+    auto e = decode_drop(raw, ctx);
+    if (!e)
+        return e.error();
+    e->reason = reasons_ ? reasons_->name(e->reason_code) : "REASON_" + std::to_string(e->reason_code);
+    return Event(std::move(e.value()));
+}
+
+Result<std::map<std::string, uint64_t>> DropsProbe::counts() const {
+    if (!obj_ || !reasons_)
+        return Error{"probe drops is not loaded"};
+    auto fd = obj_->map_fd("reasons");
+    if (!fd)
+        return fd.error();
+    const int ncpus = libbpf_num_possible_cpus();
+    std::vector<uint64_t> per_cpu(ncpus > 0 ? ncpus : 1);
+    std::map<std::string, uint64_t> out;
+    for (uint32_t reason = 0; reason < KSCOPE_DROP_REASONS; reason++) {
+        if (bpf_map_lookup_elem(*fd, &reason, per_cpu.data()) != 0)
+            return errno_error("reading drop counters", errno);
+        uint64_t total = 0;
+        for (uint64_t n : per_cpu)
+            total += n;
+        if (total)
+            out[reasons_->name(reason)] += total;
+    }
+    return out;
+}
+
+}  // namespace kscope
