@@ -5,3 +5,4 @@ BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 bench/exec_bench.sh "$BUILD"
 bench/open_bench.sh "$BUILD"
+bench/tcp_bench.sh "$BUILD"

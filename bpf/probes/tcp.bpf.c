@@ -45,18 +45,21 @@ static __always_inline bool any_filter(void)
 	return filter_by_pid || filter_by_comm || filter_by_cgroup;
 }
 
-static __always_inline void fill_addrs(struct kscope_tcp_event *ev, struct trace_event_raw_inet_sock_set_state *ctx)
+/* Addresses and ports from the socket (local first), host byte order for ports. */
+static __always_inline void sk_addrs(struct kscope_tcp_event *ev, const struct sock *sk)
 {
-	ev->family = ctx->family;
-	ev->sport = ctx->sport;
-	ev->dport = ctx->dport;
-	/* Copied with a helper: the verifier refuses loads through an offset ctx pointer. */
-	if (ctx->family == AF_INET) {
-		bpf_probe_read_kernel(ev->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(ev->daddr, 4, ctx->daddr);
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ev->family = family;
+	/* inet_sport, not skc_num: the latter is cleared when the port is released, just
+	 * before the change to CLOSE. */
+	ev->sport = __builtin_bswap16(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	ev->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO(&ev->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(&ev->daddr, sk, __sk_common.skc_daddr);
 	} else {
-		bpf_probe_read_kernel(ev->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(ev->daddr, 16, ctx->daddr_v6);
+		BPF_CORE_READ_INTO(&ev->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&ev->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 	}
 }
 
@@ -88,13 +91,16 @@ static __always_inline void data_bytes(struct kscope_tcp_event *ev, struct conn 
 	ev->bytes_received = received;
 }
 
-SEC("tp/sock/inet_sock_set_state")
-int ks_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+/* tp_btf rather than tp: a raw tracepoint guards against recursion per program, while a
+ * classic tracepoint skips the program whenever any BPF program is running on the CPU —
+ * and state changes nest (a softirq changing another socket's state interrupts a
+ * connect()), which lost events under a connect storm. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ks_tcp_state, const struct sock *skp, const int from, const int to)
 {
-	if (ctx->protocol != IPPROTO_TCP)
+	if (BPF_CORE_READ(skp, sk_protocol) != IPPROTO_TCP)
 		return 0;
-	__u64 sk = (__u64)ctx->skaddr;
-	int from = ctx->oldstate, to = ctx->newstate;
+	__u64 sk = (__u64)skp;
 	__u64 now = bpf_ktime_get_boot_ns();
 
 	if (to == TCP_SYN_SENT) {
@@ -104,7 +110,7 @@ int ks_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 	}
 	if (from == TCP_SYN_RECV && to == TCP_ESTABLISHED) {
-		struct tcp_sock *tp = (struct tcp_sock *)ctx->skaddr;
+		struct tcp_sock *tp = (struct tcp_sock *)skp;
 		struct conn c = {
 			.established_ts = now,
 			.role = ROLE_ACCEPT,
@@ -126,12 +132,12 @@ int ks_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 			c->established_ts = now;
 			c->latency_ns = ev.latency_ns;
 		} else {
-			ev.error = -BPF_CORE_READ((struct sock *)ctx->skaddr, sk_err);
+			ev.error = -BPF_CORE_READ(skp, sk_err);
 			if (!ev.error)
 				ev.error = -ECONNREFUSED;
 		}
 		if (c->selected && (!filter_failures_only || ev.error)) {
-			fill_addrs(&ev, ctx);
+			sk_addrs(&ev, skp);
 			emit_from(&ev, c, KSCOPE_TCP_CONNECT);
 		}
 		if (to != TCP_ESTABLISHED)
@@ -148,12 +154,12 @@ int ks_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		return 0;
 
 	if (c->selected && c->established_ts && !filter_failures_only) {
-		struct tcp_sock *tp = (struct tcp_sock *)ctx->skaddr;
+		struct tcp_sock *tp = (struct tcp_sock *)skp;
 		ev.duration_ns = now - c->established_ts;
 		ev.latency_ns = c->latency_ns;
 		data_bytes(&ev, c, tp);
 		ev.closed_by = c->closed_by;
-		fill_addrs(&ev, ctx);
+		sk_addrs(&ev, skp);
 		emit_from(&ev, c, KSCOPE_TCP_CLOSE);
 	}
 	bpf_map_delete_elem(&conns, &sk);
@@ -181,17 +187,7 @@ static __always_inline int accepted(long fd)
 		return 0;
 
 	struct kscope_tcp_event ev = { .latency_ns = c->latency_ns };
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	ev.family = family;
-	ev.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	ev.dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(&ev.saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(&ev.daddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO(&ev.saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&ev.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
+	sk_addrs(&ev, sk);
 	emit_from(&ev, c, KSCOPE_TCP_ACCEPT);
 	return 0;
 }
