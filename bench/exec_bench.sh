@@ -9,7 +9,7 @@ RUNS=${3:-3}
 STORM="$BUILD/bench/exec_storm"
 KSCOPE="$BUILD/kscope"
 TMP=$(mktemp -d)
-trap '[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"' EXIT
+trap '[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; [ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"' EXIT
 
 rate() { sed -n 's/.*per_second=\([0-9]*\).*/\1/p'; }
 ticks=$(getconf CLK_TCK)

@@ -8,7 +8,7 @@ N=${2:-2000000}
 STORM="$BUILD/bench/open_storm"
 KSCOPE="$BUILD/kscope"
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$TMP"' EXIT
 ticks=$(getconf CLK_TCK)
 TARGET="$TMP/storm-target"
 echo x >"$TARGET"
@@ -20,7 +20,7 @@ traced() {
     local label=$1; shift
     rm -f "$TMP/err"
     "$KSCOPE" "$@" --stats >"$TMP/out" 2>"$TMP/err" &
-    local pid=$!
+    pid=$!
     until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
     local t; t=$("$STORM" "$N" "$TARGET" | ns)
     read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")

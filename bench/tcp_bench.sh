@@ -9,7 +9,7 @@ MIB=${3:-4096}
 STORM="$BUILD/bench/tcp_storm"
 KSCOPE="$BUILD/kscope"
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KPID:-}" ] && kill "$KPID" 2>/dev/null; rm -rf "$TMP"' EXIT
 ticks=$(getconf CLK_TCK)
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
 
