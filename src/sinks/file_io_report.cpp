@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <iterator>
 
+#include "sinks/clock_time.h"
 #include "sinks/json_writer.h"
 
 namespace kscope {
@@ -29,11 +29,7 @@ void append_file_io_json(std::string& out, uint64_t ts_ns, const std::vector<Fil
 }
 
 void append_file_io_table(std::string& out, uint64_t ts_ns, const std::vector<FileIoRow>& rows) {
-    time_t secs = static_cast<time_t>(ts_ns / 1'000'000'000);
-    tm local{};
-    localtime_r(&secs, &local);
-    char when[16];
-    std::strftime(when, sizeof when, "%H:%M:%S", &local);
+    const std::string when = clock_time(ts_ns);
     auto o = std::back_inserter(out);
     fmt::format_to(o, "[{}]\n{:>7} {:<16} {:>8} {:>8} {:>10} {:>10} {:<7} {}\n", when, "PID", "COMM", "READS",
                    "WRITES", "R_KiB", "W_KiB", "T", "FILE");

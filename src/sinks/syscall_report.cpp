@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <iterator>
 
+#include "sinks/clock_time.h"
 #include "sinks/json_writer.h"
 
 namespace kscope {
@@ -36,11 +36,7 @@ void append_syscall_rows_json(std::string& out, uint64_t ts_ns, const std::vecto
 
 void append_syscall_table(std::string& out, uint64_t ts_ns, const std::vector<SyscallRow>& rows,
                           bool by_process) {
-    time_t secs = static_cast<time_t>(ts_ns / 1'000'000'000);
-    tm local{};
-    localtime_r(&secs, &local);
-    char when[16];
-    std::strftime(when, sizeof when, "%H:%M:%S", &local);
+    const std::string when = clock_time(ts_ns);
     auto o = std::back_inserter(out);
     fmt::format_to(o, "[{}]\n", when);
     if (by_process)

@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <iterator>
 
 #include "events/names.h"
+#include "sinks/clock_time.h"
 #include "events/open_flags.h"
 
 namespace kscope {
@@ -51,14 +51,8 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
 }
 
 void TableSink::time_cell(uint64_t ts_ns) {
-    if (!options_.timestamps)
-        return;
-    time_t secs = static_cast<time_t>(ts_ns / 1'000'000'000);
-    tm local{};
-    localtime_r(&secs, &local);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%H:%M:%S", &local);
-    out_.buffer() += fmt::format("{:<9}", buf);
+    if (options_.timestamps)
+        out_.buffer() += fmt::format("{:<9}", clock_time(ts_ns));
 }
 
 void TableSink::row(const ExecEvent& e) {

@@ -39,14 +39,7 @@ public:
         std::string procs = (path_ / "cgroup.procs").string();
         pid_t pid = spawn([&] {
             std::ofstream(procs) << getpid() << std::flush;
-            std::vector<std::string> copy = args;
-            std::vector<char*> argv;
-            for (auto& a : copy)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            char* envp[] = {nullptr};
-            execve(path.c_str(), argv.data(), envp);
-            _exit(127);
+            exec_now(path, args);
         });
         wait_child(pid);
         return pid;

@@ -162,18 +162,21 @@ int wait_child(pid_t pid) {
     return status;
 }
 
-pid_t run_exec(const std::string& path, const std::vector<std::string>& args) {
+void exec_now(const std::string& path, const std::vector<std::string>& args) {
     std::vector<std::string> copy = args;
     std::vector<char*> argv;
     for (auto& a : copy)
         argv.push_back(a.data());
     argv.push_back(nullptr);
     char* envp[] = {nullptr};
+    execve(path.c_str(), argv.data(), envp);
+    _exit(127);
+}
+
+pid_t run_exec(const std::string& path, const std::vector<std::string>& args) {
     pid_t pid = fork();
-    if (pid == 0) {
-        execve(path.c_str(), argv.data(), envp);
-        _exit(127);
-    }
+    if (pid == 0)
+        exec_now(path, args);
     wait_child(pid);
     return pid;
 }

@@ -57,8 +57,10 @@ private:
 pid_t spawn(const std::function<void()>& fn);
 // waitpid; returns the raw status.
 int wait_child(pid_t pid);
-// fork + execve(path, argv) with an empty environment; returns the child's pid after it
-// has been reaped.
+// execve(path, argv) with an empty environment from this (forked) process; _exit(127)
+// if it fails.
+[[noreturn]] void exec_now(const std::string& path, const std::vector<std::string>& argv);
+// fork + exec_now(path, argv); returns the child's pid after it has been reaped.
 pid_t run_exec(const std::string& path, const std::vector<std::string>& argv);
 
 // Events from lines whose "type" is type and "pid" is pid.
