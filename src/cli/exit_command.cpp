@@ -1,24 +1,10 @@
-#include <fmt/format.h>
-
 #include "cli/commands.h"
-#include "cli/common_flags.h"
 #include "cli/trace_tool.h"
 
 namespace kscope {
 
 void register_exit_command(CLI::App& app, int& exit_code) {
-    auto flags = std::make_shared<CommonFlags>();
-    CLI::App* cmd = app.add_subcommand("exit", "trace process exits: code, signal, lifetime (like exitsnoop)");
-    add_common_flags(*cmd, *flags);
-    cmd->final_callback([flags, &exit_code] {
-        auto options = session_options(*flags);
-        if (!options) {
-            fmt::print(stderr, "kscope exit: {}\n", options.error().message);
-            exit_code = 2;
-            return;
-        }
-        exit_code = run_trace_tool("exit", *flags, std::move(options.value()));
-    });
+    add_trace_command(app, "exit", "trace process exits: code, signal, lifetime (like exitsnoop)", exit_code);
 }
 
 }  // namespace kscope

@@ -55,4 +55,23 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
     return 0;
 }
 
+CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::string& description,
+                            int& exit_code, std::function<void(SessionOptions&)> customize) {
+    auto flags = std::make_shared<CommonFlags>();
+    CLI::App* cmd = app.add_subcommand(probe, description);
+    add_common_flags(*cmd, *flags);
+    cmd->final_callback([flags, probe, customize, &exit_code] {
+        auto options = session_options(*flags);
+        if (!options) {
+            fmt::print(stderr, "kscope {}: {}\n", probe, options.error().message);
+            exit_code = 2;
+            return;
+        }
+        if (customize)
+            customize(options.value());
+        exit_code = run_trace_tool(probe, *flags, std::move(options.value()));
+    });
+    return cmd;
+}
+
 }  // namespace kscope

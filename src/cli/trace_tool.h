@@ -2,6 +2,9 @@
 // events as a table or JSON lines until Ctrl-C/--duration/--count, report losses.
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <string>
 #include <string_view>
 
 #include "cli/common_flags.h"
@@ -10,5 +13,11 @@ namespace kscope {
 
 // Returns the process exit code.
 int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options);
+
+// Registers `kscope <probe>` as an event-tracing tool with the common flags; returns the
+// command so the caller can add its own flags. customize, when given, applies those to
+// the session options before the tool runs.
+CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::string& description,
+                            int& exit_code, std::function<void(SessionOptions&)> customize = {});
 
 }  // namespace kscope

@@ -13,11 +13,7 @@ namespace kscope {
 
 DropsProbe::DropsProbe(bool summary_only) : summary_only_(summary_only) {}
 
-std::span<const uint8_t> DropsProbe::elf() const {
-    size_t size = 0;
-    const void* data = drops_bpf__elf_bytes(&size);
-    return {static_cast<const uint8_t*>(data), size};
-}
+std::span<const uint8_t> DropsProbe::elf() const { return skeleton_elf(drops_bpf__elf_bytes); }
 
 Result<void> DropsProbe::configure(BpfObject& obj) {
     auto names = DropReasons::load();

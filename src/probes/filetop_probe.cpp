@@ -26,11 +26,7 @@ const char* type_name(uint32_t t) {
 
 }  // namespace
 
-std::span<const uint8_t> FiletopProbe::elf() const {
-    size_t size = 0;
-    const void* data = filetop_bpf__elf_bytes(&size);
-    return {static_cast<const uint8_t*>(data), size};
-}
+std::span<const uint8_t> FiletopProbe::elf() const { return skeleton_elf(filetop_bpf__elf_bytes); }
 
 Result<void> FiletopProbe::configure(BpfObject&) {
     // The fd is read from the saved user registers at syscall exit.

@@ -5,11 +5,7 @@
 
 namespace kscope {
 
-std::span<const uint8_t> OpenProbe::elf() const {
-    size_t size = 0;
-    const void* data = open_bpf__elf_bytes(&size);
-    return {static_cast<const uint8_t*>(data), size};
-}
+std::span<const uint8_t> OpenProbe::elf() const { return skeleton_elf(open_bpf__elf_bytes); }
 
 Result<void> OpenProbe::configure(BpfObject& obj) {
     // With the saved user registers readable at syscall exit, the entry programs and
@@ -25,10 +21,7 @@ Result<void> OpenProbe::configure(BpfObject& obj) {
 }
 
 Result<Event> OpenProbe::decode(RawEvent raw, const DecodeContext& ctx) const {
-    auto e = decode_open(raw, ctx);
-    if (!e)
-        return e.error();
-    return Event(std::move(e.value()));
+    return as_event(decode_open(raw, ctx));
 }
 
 }  // namespace kscope

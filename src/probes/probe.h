@@ -31,6 +31,21 @@ struct ProbeOptions {
     uint32_t ring_bytes = 1u << 20;  // power of two, multiple of the page size
 };
 
+// A skeleton's embedded object, from its <name>_bpf__elf_bytes function.
+inline std::span<const uint8_t> skeleton_elf(const void* (*elf_bytes)(size_t*)) {
+    size_t size = 0;
+    const void* data = elf_bytes(&size);
+    return {static_cast<const uint8_t*>(data), size};
+}
+
+// A decoder's typed result as an Event.
+template <typename T>
+Result<Event> as_event(Result<T> decoded) {
+    if (!decoded)
+        return decoded.error();
+    return Event(std::move(decoded).value());
+}
+
 class Probe {
 public:
     virtual ~Probe() = default;

@@ -16,11 +16,7 @@
 
 namespace kscope {
 
-std::span<const uint8_t> SyscallsProbe::elf() const {
-    size_t size = 0;
-    const void* data = syscalls_bpf__elf_bytes(&size);
-    return {static_cast<const uint8_t*>(data), size};
-}
+std::span<const uint8_t> SyscallsProbe::elf() const { return skeleton_elf(syscalls_bpf__elf_bytes); }
 
 Result<void> SyscallsProbe::configure(BpfObject& obj) { return obj.set_const<bool>("by_process", by_process_); }
 
