@@ -1,6 +1,4 @@
 // kscope tcp: TCP connects (with latency and failures), accepts and closes.
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "cli/commands.h"
