@@ -15,7 +15,7 @@ field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
 
 start_kscope() {
     rm -f "$TMP/err"
-    "$KSCOPE" tcp --json --stats >"$TMP/out" 2>"$TMP/err" &
+    "$KSCOPE" "${TOOL[@]}" --stats >"$TMP/out" 2>"$TMP/err" &
     KPID=$!
     until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
 }
@@ -27,6 +27,7 @@ stop_kscope() {
 }
 
 echo "tcp on loopback: $N connections, $MIB MiB bulk, $(nproc) CPUs"
+TOOL=(tcp --json)
 base=$("$STORM" connect "$N" 20001 | field conns_per_second)
 start_kscope
 traced=$("$STORM" connect "$N" 20002 | field conns_per_second)
@@ -42,3 +43,16 @@ start_kscope
 traced=$("$STORM" bulk "$MIB" 20004 | field mib_per_second)
 stop_kscope
 echo "bulk transfer: untraced ${base} MiB/s, traced ${traced} MiB/s ($(awk -v b="$base" -v t="$traced" 'BEGIN { printf "%.1f", t * 100 / b }')%)"
+
+# tcptop counts every send and receive in the kernel.
+TOOL=(tcptop --json --interval 1)
+base=$("$STORM" bulk "$MIB" 20005 | field mib_per_second)
+start_kscope
+traced=$("$STORM" bulk "$MIB" 20006 | field mib_per_second)
+stop_kscope
+echo "bulk transfer with tcptop: untraced ${base} MiB/s, traced ${traced} MiB/s ($(awk -v b="$base" -v t="$traced" 'BEGIN { printf "%.1f", t * 100 / b }')%), kscope cpu ${CPU_MS} ms"
+base=$("$STORM" connect "$N" 20007 | field conns_per_second)
+start_kscope
+traced=$("$STORM" connect "$N" 20008 | field conns_per_second)
+stop_kscope
+echo "connect storm with tcptop: untraced ${base}/s, traced ${traced}/s ($(awk -v b="$base" -v t="$traced" 'BEGIN { printf "%.1f", t * 100 / b }')%)"

@@ -7,6 +7,7 @@
 #include "probes/open_probe.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
+#include "probes/tcptop_probe.h"
 
 namespace kscope {
 
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<FiletopProbe>());
     all.push_back(std::make_unique<TcpProbe>());
     all.push_back(std::make_unique<DropsProbe>());
+    all.push_back(std::make_unique<TcptopProbe>());
     return all;
 }
 

@@ -49,6 +49,54 @@ size_t read_until_eof(int fd) {
     return total;
 }
 
+struct Peers {
+    pid_t server, client;
+};
+
+// Server in namespace a on port, client in b: the client sends kClientBytes and closes
+// its side first, the server answers kServerBytes and closes. Both children are reaped.
+Peers exchange(const NetnsPair& net, uint16_t port) {
+    int ready[2];
+    if (pipe(ready) != 0)
+        return {-1, -1};
+    pid_t server = spawn([&] {
+        if (!net.enter_a())
+            _exit(10);
+        int ls = tcp_socket_to(net.addr_a(), port, false);
+        if (ls < 0 || listen(ls, 1) != 0)
+            _exit(11);
+        if (write(ready[1], "r", 1) != 1)
+            _exit(12);
+        int c = accept(ls, nullptr, nullptr);
+        if (read_until_eof(c) != kClientBytes)
+            _exit(13);
+        if (!send_all(c, kServerBytes))
+            _exit(14);
+        close(c);
+        _exit(0);
+    });
+    char byte;
+    if (read(ready[0], &byte, 1) != 1)
+        return {server, -1};
+    close(ready[0]);
+    close(ready[1]);
+    pid_t client = spawn([&] {
+        if (!net.enter_b())
+            _exit(20);
+        int fd = tcp_socket_to(net.addr_a(), port, true);
+        if (fd < 0 || !send_all(fd, kClientBytes))
+            _exit(21);
+        shutdown(fd, SHUT_WR);  // the client closes first
+        if (read_until_eof(fd) != kServerBytes)
+            _exit(22);
+        close(fd);
+        _exit(0);
+    });
+    EXPECT_EQ(wait_child(client), 0);
+    EXPECT_EQ(wait_child(server), 0);
+    return {server, client};
+}
+
 const nlohmann::json* find(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid) {
     for (const auto& e : all)
         if (e["type"] == type && e["pid"] == pid)
@@ -63,40 +111,7 @@ TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
     Kscope k({"tcp", "--json", "--port", "5555"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
 
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    pid_t server = spawn([&] {
-        if (!net.enter_a())
-            _exit(10);
-        int ls = tcp_socket_to(net.addr_a(), 5555, false);
-        if (ls < 0 || listen(ls, 1) != 0)
-            _exit(11);
-        if (write(ready[1], "r", 1) != 1)
-            _exit(12);
-        int c = accept(ls, nullptr, nullptr);
-        if (read_until_eof(c) != kClientBytes)
-            _exit(13);
-        if (!send_all(c, kServerBytes))
-            _exit(14);
-        close(c);
-        _exit(0);
-    });
-    char byte;
-    ASSERT_EQ(read(ready[0], &byte, 1), 1);
-    pid_t client = spawn([&] {
-        if (!net.enter_b())
-            _exit(20);
-        int fd = tcp_socket_to(net.addr_a(), 5555, true);
-        if (fd < 0 || !send_all(fd, kClientBytes))
-            _exit(21);
-        shutdown(fd, SHUT_WR);  // the client closes first
-        if (read_until_eof(fd) != kServerBytes)
-            _exit(22);
-        close(fd);
-        _exit(0);
-    });
-    EXPECT_EQ(wait_child(client), 0);
-    EXPECT_EQ(wait_child(server), 0);
+    auto [server, client] = exchange(net, 5555);
     usleep(100'000);
     k.stop();
     auto all = k.json_lines();
@@ -158,6 +173,36 @@ TEST(TcpProbe, ConnectToAClosedPortIsRefused) {
     EXPECT_EQ((*conn)["dport"], 5556);
     for (const auto& e : all)
         EXPECT_EQ(e["type"], "tcp_connect");  // --connect leaves accepts and closes out
+}
+
+TEST(TcptopProbe, CountsExactBytesPerProcessAndFlow) {
+    REQUIRE_ROOT();
+    NetnsPair net(5);
+    ASSERT_TRUE(net.ok());
+    Kscope k({"tcptop", "--json", "--interval", "0.3", "--top", "0"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    auto [server, client] = exchange(net, 5560);
+    usleep(400'000);
+    k.stop();
+    uint64_t client_tx = 0, client_rx = 0, server_tx = 0, server_rx = 0;
+    for (const auto& r : k.json_lines()) {
+        EXPECT_EQ(r["type"], "tcp_traffic");
+        if (r["pid"] == client) {
+            EXPECT_EQ(r["saddr"], net.addr_b());
+            EXPECT_EQ(r["daddr"], net.addr_a());
+            EXPECT_EQ(r["dport"], 5560);
+            client_tx += r["tx_bytes"].get<uint64_t>();
+            client_rx += r["rx_bytes"].get<uint64_t>();
+        } else if (r["pid"] == server) {
+            EXPECT_EQ(r["sport"], 5560);
+            server_tx += r["tx_bytes"].get<uint64_t>();
+            server_rx += r["rx_bytes"].get<uint64_t>();
+        }
+    }
+    EXPECT_EQ(client_tx, kClientBytes);
+    EXPECT_EQ(client_rx, kServerBytes);
+    EXPECT_EQ(server_tx, kServerBytes);
+    EXPECT_EQ(server_rx, kClientBytes);
 }
 
 }  // namespace
