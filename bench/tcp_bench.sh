@@ -20,6 +20,7 @@ start_kscope() {
     until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
 }
 stop_kscope() {
+    sleep 0.3  # the last state changes of the storm reach the ring
     read -r utime stime < <(awk '{print $14, $15}' "/proc/$KPID/stat")
     HWM=$(awk '/VmHWM/ {print $2}' "/proc/$KPID/status")
     kill -INT "$KPID"; wait "$KPID"

@@ -91,12 +91,28 @@ static __always_inline void data_bytes(struct kscope_tcp_event *ev, struct conn 
 	ev->bytes_received = received;
 }
 
-/* tp_btf rather than tp: a raw tracepoint guards against recursion per program, while a
- * classic tracepoint skips the program whenever any BPF program is running on the CPU —
- * and state changes nest (a softirq changing another socket's state interrupts a
- * connect()), which lost events under a connect storm. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(ks_tcp_state, const struct sock *skp, const int from, const int to)
+/* State changes nest: a softirq changing one socket's state can interrupt this program
+ * handling another's in process context, and the kernel then skips the nested run (its
+ * recursion guard). So two programs sit on the tracepoint: ks_tcp_state handles every
+ * change that does not nest; ks_tcp_state_nested handles only those that arrive while
+ * ks_tcp_state is busy on the same CPU. tp_btf (not tp): its guard is per program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} busy SEC(".maps");
+
+/* Changes ks_tcp_state_nested handled for ks_tcp_state: ks_tcp_state's skipped runs minus
+ * these are the changes really lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} recovered SEC(".maps");
+
+static __always_inline int on_state_change(const struct sock *skp, const int from, const int to)
 {
 	if (BPF_CORE_READ(skp, sk_protocol) != IPPROTO_TCP)
 		return 0;
@@ -164,6 +180,32 @@ int BPF_PROG(ks_tcp_state, const struct sock *skp, const int from, const int to)
 	}
 	bpf_map_delete_elem(&conns, &sk);
 	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ks_tcp_state, const struct sock *skp, const int from, const int to)
+{
+	__u32 zero = 0;
+	__u32 *b = bpf_map_lookup_elem(&busy, &zero);
+	if (!b)
+		return 0;
+	*b += 1;
+	on_state_change(skp, from, to);
+	*b -= 1;
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ks_tcp_state_nested, const struct sock *skp, const int from, const int to)
+{
+	__u32 zero = 0;
+	__u32 *b = bpf_map_lookup_elem(&busy, &zero);
+	if (!b || *b == 0)
+		return 0; /* ks_tcp_state is not interrupted: it handles this change itself */
+	__u64 *n = bpf_map_lookup_elem(&recovered, &zero);
+	if (n)
+		*n += 1;
+	return on_state_change(skp, from, to);
 }
 
 /* accept() hands a passive connection to its owner: report it now, with addresses read

@@ -192,17 +192,29 @@ std::vector<HookStatus> BpfObject::attach_all() {
 
 void BpfObject::detach_all() { links_.clear(); }
 
+namespace {
+
+uint64_t misses_of(const bpf_program* prog) {
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    int fd = bpf_program__fd(prog);
+    if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+        return info.recursion_misses;
+    return 0;
+}
+
+}  // namespace
+
 uint64_t BpfObject::program_misses() const {
     uint64_t total = 0;
     bpf_program* prog;
-    bpf_object__for_each_program(prog, obj_) {
-        bpf_prog_info info{};
-        uint32_t len = sizeof(info);
-        int fd = bpf_program__fd(prog);
-        if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-            total += info.recursion_misses;
-    }
+    bpf_object__for_each_program(prog, obj_) total += misses_of(prog);
     return total;
+}
+
+uint64_t BpfObject::program_misses(std::string_view program) const {
+    const bpf_program* prog = bpf_object__find_program_by_name(obj_, std::string(program).c_str());
+    return prog ? misses_of(prog) : 0;
 }
 
 bool BpfObject::has_map(std::string_view map) const {

@@ -58,6 +58,8 @@ public:
     // Runs the kernel skipped because another BPF program was active on that CPU
     // (recursion_misses), summed over this object's programs: events never produced.
     uint64_t program_misses() const;
+    // The same for one program.
+    uint64_t program_misses(std::string_view program) const;
     const std::string& name() const { return name_; }
 
 private:

@@ -68,7 +68,7 @@ public:
     // Drops the kernel counted in one slot (enum kscope_drop_slot), summed over CPUs.
     uint64_t kernel_drops(uint32_t slot = 0) const;
     // Program runs the kernel skipped (another BPF program active on the CPU).
-    uint64_t kernel_misses() const { return obj_ ? obj_->program_misses() : 0; }
+    virtual uint64_t kernel_misses() const { return obj_ ? obj_->program_misses() : 0; }
 
 protected:
     // The skeleton's embedded ELF.
