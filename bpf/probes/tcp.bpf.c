@@ -21,6 +21,11 @@ KSCOPE_EXPORT_ABI(kscope_tcp_event);
 
 enum { ROLE_CONNECT = 1, ROLE_ACCEPT = 2 };
 
+/* Which tool runs the probe: `kscope tcp` wants the lifecycle, `kscope retrans` the
+ * retransmits and resets; both need the owners the lifecycle programs record. */
+const volatile bool emit_lifecycle = true;
+const volatile bool emit_retransmits = false;
+
 struct conn {
 	struct kscope_event_header owner; /* pid 0 until known */
 	__u64 syn_ts;
@@ -30,7 +35,8 @@ struct conn {
 	__u8 closed_by;
 	__u8 selected;   /* the owner passed the filters */
 	__u8 fin_sent;   /* we sent a FIN (entered FIN_WAIT1 or LAST_ACK) */
-	__u8 _pad[4];
+	__u8 closed;     /* reached CLOSE; kept (LRU) so a reset sent right after has its owner */
+	__u8 _pad[3];
 };
 
 struct {
@@ -152,7 +158,7 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 			if (!ev.error)
 				ev.error = -ECONNREFUSED;
 		}
-		if (c->selected && (!filter_failures_only || ev.error)) {
+		if (emit_lifecycle && c->selected && (!filter_failures_only || ev.error)) {
 			sk_addrs(&ev, skp);
 			emit_from(&ev, c, KSCOPE_TCP_CONNECT);
 		}
@@ -169,7 +175,9 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 	if (to != TCP_CLOSE)
 		return 0;
 
-	if (c->selected && c->established_ts && !filter_failures_only) {
+	if (c->closed)
+		return 0;
+	if (emit_lifecycle && c->selected && c->established_ts && !filter_failures_only) {
 		struct tcp_sock *tp = (struct tcp_sock *)skp;
 		ev.duration_ns = now - c->established_ts;
 		ev.latency_ns = c->latency_ns;
@@ -178,7 +186,7 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 		sk_addrs(&ev, skp);
 		emit_from(&ev, c, KSCOPE_TCP_CLOSE);
 	}
-	bpf_map_delete_elem(&conns, &sk);
+	c->closed = 1;
 	return 0;
 }
 
@@ -225,13 +233,58 @@ static __always_inline int accepted(long fd)
 		return 0;
 	fill_header(&c->owner, KSCOPE_EVENT_TCP);
 	c->selected = task_selected();
-	if (!c->selected || filter_failures_only)
+	if (!emit_lifecycle || !c->selected || filter_failures_only)
 		return 0;
 
 	struct kscope_tcp_event ev = { .latency_ns = c->latency_ns };
 	sk_addrs(&ev, sk);
 	emit_from(&ev, c, KSCOPE_TCP_ACCEPT);
 	return 0;
+}
+
+/* Retransmits and resets, with the owner when the connection began while we watched
+ * (pid 0 otherwise, or when the reset answers a packet that matched no socket). */
+static __always_inline int flow_event(const struct sock *sk, __u8 kind)
+{
+	if (!emit_retransmits || !sk)
+		return 0;
+	__u64 key = (__u64)sk;
+	struct conn *c = bpf_map_lookup_elem(&conns, &key);
+	struct conn unknown = { .selected = !any_filter() };
+	if (!c)
+		c = &unknown;
+	if (!c->selected)
+		return 0;
+	struct kscope_tcp_event ev = { .state = BPF_CORE_READ(sk, __sk_common.skc_state) };
+	sk_addrs(&ev, sk);
+	if (!c->owner.type) { /* no owner recorded: an empty header, but the event's clock */
+		ev.hdr.ts_ns = bpf_ktime_get_boot_ns();
+		ev.hdr.type = KSCOPE_EVENT_TCP;
+		ev.hdr.size = sizeof(ev);
+		ev.kind = kind;
+		emit(&ev, sizeof(ev));
+		return 0;
+	}
+	emit_from(&ev, c, kind);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(ks_tcp_retransmit, const struct sock *sk)
+{
+	return flow_event(sk, KSCOPE_TCP_RETRANSMIT);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(ks_tcp_send_reset, const struct sock *sk)
+{
+	return flow_event(sk, KSCOPE_TCP_RESET_SENT);
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(ks_tcp_receive_reset, struct sock *sk)
+{
+	return flow_event(sk, KSCOPE_TCP_RESET_RECEIVED);
 }
 
 SEC("tp/syscalls/sys_exit_accept4")

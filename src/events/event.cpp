@@ -22,7 +22,17 @@ const char* name_of(const DropEvent&) { return "drop"; }
 
 const char* tcp_type_name(const TcpEvent& e) {
     std::string_view k = e.event;
-    return k == "connect" ? "tcp_connect" : k == "accept" ? "tcp_accept" : "tcp_close";
+    if (k == "connect")
+        return "tcp_connect";
+    if (k == "accept")
+        return "tcp_accept";
+    if (k == "retransmit")
+        return "tcp_retransmit";
+    if (k == "reset_sent")
+        return "tcp_reset_sent";
+    if (k == "reset_received")
+        return "tcp_reset_received";
+    return "tcp_close";
 }
 
 const char* type_name(const Event& e) {

@@ -54,7 +54,7 @@ struct OpenEvent {
 
 struct TcpEvent {
     CommonFields common;          // the owning process (pid 0 if none ever owned it)
-    const char* event = "";       // connect, accept, close
+    const char* event = "";       // connect, accept, close, retransmit, reset_sent, reset_received
     const char* family = "";      // ipv4, ipv6
     std::string saddr, daddr;     // local and remote address
     uint16_t sport = 0, dport = 0;
@@ -63,6 +63,7 @@ struct TcpEvent {
     uint64_t bytes_sent = 0, bytes_received = 0;
     const char* closed_by = "";   // close: local, remote, unknown
     int32_t ret = 0;              // connect: 0 or -errno
+    std::string state;            // retransmit/reset: ESTABLISHED, SYN_SENT, ...
 };
 
 struct DropEvent {
@@ -81,7 +82,8 @@ using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent>
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);
 const char* type_name(const Event& e);
-// "tcp_connect", "tcp_accept" or "tcp_close".
+// "tcp_connect", "tcp_accept", "tcp_close", "tcp_retransmit", "tcp_reset_sent",
+// "tcp_reset_received".
 const char* tcp_type_name(const TcpEvent& e);
 
 }  // namespace kscope

@@ -25,6 +25,8 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
 }
 
 std::unique_ptr<Probe> make_probe(std::string_view name) {
+    if (name == "retrans")
+        return std::make_unique<TcpProbe>(/*retransmits=*/true);
     for (auto& p : make_all_probes())
         if (p->name() == name)
             return std::move(p);

@@ -16,6 +16,12 @@ Result<Event> TcpProbe::decode(RawEvent raw, const DecodeContext& ctx) const {
     return as_event(decode_tcp(raw, ctx));
 }
 
+Result<void> TcpProbe::configure(BpfObject& obj) {
+    if (auto r = obj.set_const<bool>("emit_lifecycle", !retransmits_); !r)
+        return r;
+    return obj.set_const<bool>("emit_retransmits", retransmits_);
+}
+
 uint64_t TcpProbe::kernel_misses() const {
     if (!obj_)
         return 0;

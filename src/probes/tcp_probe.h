@@ -4,11 +4,15 @@
 
 namespace kscope {
 
+// One BPF object, two tools: `tcp` (connect/accept/close) and `retrans` (retransmits and
+// resets); both need the socket owners the lifecycle programs record.
 class TcpProbe final : public Probe {
 public:
-    std::string_view name() const override { return "tcp"; }
+    explicit TcpProbe(bool retransmits = false) : retransmits_(retransmits) {}
+    std::string_view name() const override { return retransmits_ ? "retrans" : "tcp"; }
     std::string_view description() const override {
-        return "TCP connect (with latency and failures), accept and close (lifetime, bytes, who closed)";
+        return retransmits_ ? "TCP retransmits and resets sent/received, with flow, state and owner"
+                            : "TCP connect (with latency and failures), accept and close (lifetime, bytes, who closed)";
     }
     Result<Event> decode(RawEvent raw, const DecodeContext& ctx) const override;
     // ks_tcp_state's skipped runs are mostly picked up by ks_tcp_state_nested, which counts
@@ -18,6 +22,10 @@ public:
 
 protected:
     std::span<const uint8_t> elf() const override;
+    Result<void> configure(BpfObject& obj) override;
+
+private:
+    bool retransmits_;
 };
 
 }  // namespace kscope

@@ -64,8 +64,9 @@ void body(JsonWriter& w, const TcpEvent& e) {
         .field("saddr", e.saddr)
         .field("sport", uint32_t(e.sport))
         .field("daddr", e.daddr)
-        .field("dport", uint32_t(e.dport))
-        .field("latency_ns", e.latency_ns);
+        .field("dport", uint32_t(e.dport));
+    if (e.state.empty())
+        w.field("latency_ns", e.latency_ns);
     if (std::string_view(e.event) == "close")
         w.field("duration_ns", e.duration_ns)
             .field("bytes_sent", e.bytes_sent)
@@ -73,6 +74,8 @@ void body(JsonWriter& w, const TcpEvent& e) {
             .field("closed_by", e.closed_by);
     if (std::string_view(e.event) == "connect")
         w.field("ret", e.ret).field("error", errno_name(e.ret));
+    if (!e.state.empty())
+        w.field("state", e.state);
 }
 
 void body(JsonWriter& w, const DropEvent& e) {

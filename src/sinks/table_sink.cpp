@@ -42,6 +42,9 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "tcp")
         b += fmt::format("{:<16} {:>7} {:<7} {:<28} {:<28} {:>9} {:>10} {:>10} {:>10} {}\n", "PCOMM", "PID", "EVENT",
                          "LOCAL", "REMOTE", "LAT(ms)", "AGE(ms)", "TX_B", "RX_B", "NOTE");
+    else if (type == "retrans")
+        b += fmt::format("{:<16} {:>7} {:<15} {:<28} {:<28} {}\n", "PCOMM", "PID", "EVENT", "LOCAL", "REMOTE",
+                         "STATE");
     else if (type == "drops")
         b += fmt::format("{:<24} {:<6} {:<6} {:<30} {:<30} {:<16} {}\n", "REASON", "PROTO", "L4", "SOURCE",
                          "DESTINATION", "COMM", "PID");
@@ -96,6 +99,11 @@ void TableSink::row(const TcpEvent& e) {
         return std::string_view(e.family) == "ipv6" ? fmt::format("[{}]:{}", addr, port) : fmt::format("{}:{}", addr, port);
     };
     std::string_view kind = e.event;
+    if (!e.state.empty()) {  // retransmit or reset
+        fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<15} {:<28} {:<28} {}\n", e.common.comm,
+                       e.common.pid, e.event, endpoint(e.saddr, e.sport), endpoint(e.daddr, e.dport), e.state);
+        return;
+    }
     std::string note = kind == "close" ? std::string("closed by ") + e.closed_by : errno_name(e.ret);
     std::string age = kind == "close" ? fmt::format("{:.3f}", e.duration_ns / 1e6) : "-";
     std::string tx = kind == "close" ? std::to_string(e.bytes_sent) : "-";

@@ -10,6 +10,9 @@ enum kscope_tcp_kind {
 	KSCOPE_TCP_CONNECT = 1, /* active open: established, or failed (error != 0) */
 	KSCOPE_TCP_ACCEPT = 2,  /* passive open, reported when accept() hands it over */
 	KSCOPE_TCP_CLOSE = 3,   /* an established connection reached CLOSE */
+	KSCOPE_TCP_RETRANSMIT = 4,
+	KSCOPE_TCP_RESET_SENT = 5,
+	KSCOPE_TCP_RESET_RECEIVED = 6,
 };
 
 enum kscope_tcp_closer {
@@ -35,7 +38,7 @@ struct kscope_tcp_event {
 	__u8 kind;            /* enum kscope_tcp_kind */
 	__u8 closed_by;       /* enum kscope_tcp_closer */
 	__s32 error;          /* connect: 0, or -errno (ECONNREFUSED, ETIMEDOUT, ...) */
-	__u32 _pad;
+	__u32 state;          /* retransmit/reset: TCP state of the socket (TCP_ESTABLISHED...) */
 };
 
 #endif
