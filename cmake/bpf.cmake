@@ -31,8 +31,13 @@ file(GLOB BPF_LIB_HEADERS ${CMAKE_SOURCE_DIR}/bpf/lib/*.h)
 file(GLOB BPF_ABI_HEADERS ${CMAKE_SOURCE_DIR}/include/kscope/abi/*.h)
 set(KSCOPE_BPF_SKELETONS "")
 
+# add_bpf_probe(name [SOURCE file]): bpf/probes/<name>.bpf.c unless SOURCE says otherwise.
 function(add_bpf_probe name)
+  cmake_parse_arguments(ARG "" "SOURCE" "" ${ARGN})
   set(src ${CMAKE_SOURCE_DIR}/bpf/probes/${name}.bpf.c)
+  if(ARG_SOURCE)
+    set(src ${ARG_SOURCE})
+  endif()
   set(obj ${BPF_GEN_DIR}/${name}.bpf.o)
   set(skel ${BPF_GEN_DIR}/${name}.skel.h)
   add_custom_command(

@@ -217,6 +217,14 @@ uint64_t BpfObject::program_misses(std::string_view program) const {
     return prog ? misses_of(prog) : 0;
 }
 
+Result<int> BpfObject::program_fd(std::string_view program) const {
+    const bpf_program* prog = bpf_object__find_program_by_name(obj_, std::string(program).c_str());
+    int fd = prog ? bpf_program__fd(prog) : -1;
+    if (fd < 0)
+        return Error{"BPF object " + name_ + " has no loaded program " + std::string(program)};
+    return fd;
+}
+
 bool BpfObject::has_map(std::string_view map) const {
     return bpf_object__find_map_by_name(obj_, std::string(map).c_str()) != nullptr;
 }

@@ -55,6 +55,7 @@ public:
 
     Result<int> map_fd(std::string_view map) const;
     bool has_map(std::string_view map) const;
+    Result<int> program_fd(std::string_view program) const;
     // Runs the kernel skipped because another BPF program was active on that CPU
     // (recursion_misses), summed over this object's programs: events never produced.
     uint64_t program_misses() const;

@@ -20,6 +20,7 @@ NetnsPair::NetnsPair(int subnet) {
     prefix_ = "10.231." + std::to_string(subnet);
     const std::string va = "kva" + std::to_string(subnet) + "_" + std::to_string(getpid() % 10000);
     const std::string vb = "kvb" + std::to_string(subnet) + "_" + std::to_string(getpid() % 10000);
+    veth_a_ = va;
     ok_ = sh("ip netns add " + ns_a_) && sh("ip netns add " + ns_b_) &&
           sh("ip link add " + va + " type veth peer name " + vb) && sh("ip link set " + va + " netns " + ns_a_) &&
           sh("ip link set " + vb + " netns " + ns_b_) &&

@@ -17,10 +17,12 @@ public:
     // Moves the calling process (a forked child) into namespace a or b.
     bool enter_a() const { return enter(ns_a_); }
     bool enter_b() const { return enter(ns_b_); }
+    // The veth end inside namespace a.
+    const std::string& veth_a() const { return veth_a_; }
 
 private:
     static bool enter(const std::string& ns);
-    std::string ns_a_, ns_b_, prefix_;
+    std::string ns_a_, ns_b_, prefix_, veth_a_;
     bool ok_ = false;
 };
 
