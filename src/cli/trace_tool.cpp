@@ -11,11 +11,12 @@
 #include "bpf/features.h"
 #include "cli/signals.h"
 #include "probes/registry.h"
+#include "sinks/flow_summary_sink.h"
 #include "sinks/json_lines_sink.h"
 #include "sinks/table_sink.h"
 
 namespace kscope {
-int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options) {
+int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options, bool summary) {
     const auto started = std::chrono::steady_clock::now();
     set_libbpf_verbose(flags.verbose);
     if (auto ok = preflight(); !ok) {
@@ -34,7 +35,9 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
         return 1;
     }
     std::unique_ptr<Sink> sink;
-    if (flags.json)
+    if (summary)
+        sink = std::make_unique<FlowSummarySink>(STDOUT_FILENO, flags.json);
+    else if (flags.json)
         sink = std::make_unique<JsonLinesSink>(STDOUT_FILENO);
     else
         sink = std::make_unique<TableSink>(STDOUT_FILENO, probe_name, TableOptions{flags.timestamps});
@@ -56,11 +59,12 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
 }
 
 CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::string& description,
-                            int& exit_code, std::function<void(SessionOptions&)> customize) {
+                            int& exit_code, std::function<void(SessionOptions&)> customize,
+                            std::shared_ptr<bool> summary) {
     auto flags = std::make_shared<CommonFlags>();
     CLI::App* cmd = app.add_subcommand(probe, description);
     add_common_flags(*cmd, *flags);
-    cmd->final_callback([flags, probe, customize, &exit_code] {
+    cmd->final_callback([flags, probe, customize, summary, &exit_code] {
         auto options = session_options(*flags);
         if (!options) {
             fmt::print(stderr, "kscope {}: {}\n", probe, options.error().message);
@@ -69,7 +73,7 @@ CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::
         }
         if (customize)
             customize(options.value());
-        exit_code = run_trace_tool(probe, *flags, std::move(options.value()));
+        exit_code = run_trace_tool(probe, *flags, std::move(options.value()), summary && *summary);
     });
     return cmd;
 }

@@ -12,12 +12,15 @@
 namespace kscope {
 
 // Returns the process exit code.
-int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options);
+// summary: a per-flow summary at the end instead of one line per event.
+int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options,
+                   bool summary = false);
 
 // Registers `kscope <probe>` as an event-tracing tool with the common flags; returns the
 // command so the caller can add its own flags. customize, when given, applies those to
 // the session options before the tool runs.
 CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::string& description,
-                            int& exit_code, std::function<void(SessionOptions&)> customize = {});
+                            int& exit_code, std::function<void(SessionOptions&)> customize = {},
+                            std::shared_ptr<bool> summary = nullptr);
 
 }  // namespace kscope

@@ -97,6 +97,7 @@ void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {
             if (!deliver(e))
                 break;
     }
+    sink.finish();
     sink.flush();
     for (auto& p : probes_)
         p->detach();

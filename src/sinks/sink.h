@@ -11,6 +11,8 @@ public:
     virtual void write(const Event& event) = 0;
     // Pushes buffered output out; false when the destination is gone (closed pipe).
     virtual bool flush() = 0;
+    // Called once when the run ends, before the last flush (summaries print here).
+    virtual void finish() {}
 };
 
 }  // namespace kscope

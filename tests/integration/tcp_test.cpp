@@ -226,6 +226,65 @@ TEST(RetransProbe, DroppedSegmentsAreRetransmittedAndReportedWithTheirFlow) {
     (void)server;
 }
 
+TEST(RetransProbe, ResetsSentAndReceivedAndTheSummary) {
+    REQUIRE_ROOT();
+    NetnsPair net(7);
+    ASSERT_TRUE(net.ok());
+    Kscope events({"retrans", "--json"});
+    Kscope summary({"retrans", "--json", "--summary"});
+    ASSERT_TRUE(events.ready() && summary.ready()) << events.stderr_text() << summary.stderr_text();
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    pid_t server = spawn([&] {
+        if (!net.enter_a())
+            _exit(10);
+        int ls = tcp_socket_to(net.addr_a(), 5590, false);
+        if (ls < 0 || listen(ls, 1) != 0 || write(ready[1], "r", 1) != 1)
+            _exit(11);
+        int c = accept(ls, nullptr, nullptr);
+        linger abort_on_close{1, 0};  // close() sends a RST instead of a FIN
+        setsockopt(c, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+        close(c);
+        _exit(0);
+    });
+    char byte;
+    ASSERT_EQ(read(ready[0], &byte, 1), 1);
+    pid_t client = spawn([&] {
+        if (!net.enter_b())
+            _exit(20);
+        int fd = tcp_socket_to(net.addr_a(), 5590, true);
+        char buf[16];
+        _exit(fd >= 0 && read(fd, buf, sizeof buf) < 0 && errno == ECONNRESET ? 0 : 21);
+    });
+    EXPECT_EQ(wait_child(server), 0);
+    EXPECT_EQ(wait_child(client), 0);
+    usleep(100'000);
+    events.stop();
+    summary.stop();
+
+    auto all = events.json_lines();
+    const auto* sent = find(all, "tcp_reset_sent", server);
+    ASSERT_NE(sent, nullptr) << events.stdout_text();
+    EXPECT_EQ((*sent)["saddr"], net.addr_a());
+    EXPECT_EQ((*sent)["sport"], 5590);
+    const auto* received = find(all, "tcp_reset_received", client);
+    ASSERT_NE(received, nullptr) << events.stdout_text();
+    EXPECT_EQ((*received)["daddr"], net.addr_a());
+    EXPECT_EQ((*received)["dport"], 5590);
+    EXPECT_EQ((*received)["state"], "ESTABLISHED");
+
+    bool client_row = false;
+    for (const auto& r : summary.json_lines()) {
+        EXPECT_EQ(r["type"], "tcp_flow_summary");
+        if (r["pid"] == client && r["dport"] == 5590) {
+            client_row = true;
+            EXPECT_EQ(r["resets_received"], 1);
+            EXPECT_EQ(r["retransmits"], 0);
+        }
+    }
+    EXPECT_TRUE(client_row) << summary.stdout_text();
+}
+
 TEST(TcptopProbe, CountsExactBytesPerProcessAndFlow) {
     REQUIRE_ROOT();
     NetnsPair net(5);
