@@ -9,6 +9,7 @@
 #include "lib/common.bpf.h"
 #include "lib/emit.bpf.h"
 #include "lib/filter.bpf.h"
+#include "lib/histogram.bpf.h"
 #include "lib/path.bpf.h"
 #include "kscope/abi/tcp.h"
 
@@ -45,6 +46,27 @@ struct {
 	__type(key, __u64); /* struct sock * */
 	__type(value, struct conn);
 } conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSCOPE_TCP_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSCOPE_TCP_LATENCY_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} connect_latency SEC(".maps");
+
+static __always_inline void count(__u32 counter)
+{
+	__u64 *n = bpf_map_lookup_elem(&counters, &counter);
+	if (n)
+		*n += 1;
+}
 
 static __always_inline bool any_filter(void)
 {
@@ -141,6 +163,7 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 			.latency_ns = (__u64)(BPF_CORE_READ(tp, srtt_us) >> 3) * 1000,
 		};
 		bpf_map_update_elem(&conns, &sk, &c, BPF_ANY);
+		count(KSCOPE_TCP_ACCEPTED);
 		return 0;
 	}
 
@@ -153,7 +176,13 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 		if (to == TCP_ESTABLISHED) {
 			c->established_ts = now;
 			c->latency_ns = ev.latency_ns;
+			count(KSCOPE_TCP_OPENED);
+			__u32 slot = hist_slot(ev.latency_ns, KSCOPE_TCP_LATENCY_SLOTS);
+			__u64 *n = bpf_map_lookup_elem(&connect_latency, &slot);
+			if (n)
+				*n += 1;
 		} else {
+			count(KSCOPE_TCP_FAILED);
 			ev.error = -BPF_CORE_READ(skp, sk_err);
 			if (!ev.error)
 				ev.error = -ECONNREFUSED;
@@ -177,6 +206,8 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 
 	if (c->closed)
 		return 0;
+	if (c->established_ts)
+		count(KSCOPE_TCP_CLOSED);
 	if (emit_lifecycle && c->selected && c->established_ts && !filter_failures_only) {
 		struct tcp_sock *tp = (struct tcp_sock *)skp;
 		ev.duration_ns = now - c->established_ts;
@@ -246,6 +277,9 @@ static __always_inline int accepted(long fd)
  * (pid 0 otherwise, or when the reset answers a packet that matched no socket). */
 static __always_inline int flow_event(const struct sock *sk, __u8 kind)
 {
+	count(kind == KSCOPE_TCP_RETRANSMIT    ? KSCOPE_TCP_RETRANSMITS
+	      : kind == KSCOPE_TCP_RESET_SENT ? KSCOPE_TCP_RESETS_SENT
+					       : KSCOPE_TCP_RESETS_RECEIVED);
 	if (!emit_retransmits || !sk)
 		return 0;
 	__u64 key = (__u64)sk;

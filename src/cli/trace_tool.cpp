@@ -55,6 +55,9 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
     auto stats = session.stats();
     if (flags.stats || any_loss(stats))
         fmt::print(stderr, "{}", format_stats(stats));
+    if (flags.stats)
+        for (const auto& line : session.counters())
+            fmt::print(stderr, "{}\n", line);
     return 0;
 }
 

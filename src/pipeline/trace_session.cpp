@@ -113,6 +113,14 @@ std::vector<ProbeStats> TraceSession::stats() const {
     return out;
 }
 
+std::vector<std::string> TraceSession::counters() const {
+    std::vector<std::string> out;
+    for (const auto& p : probes_)
+        if (auto text = p->counters_text(); !text.empty())
+            out.push_back(std::move(text));
+    return out;
+}
+
 std::string format_stats(const std::vector<ProbeStats>& stats) {
     std::string out;
     for (const auto& s : stats)

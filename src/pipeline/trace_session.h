@@ -54,6 +54,8 @@ public:
     // Feeds the sink until stop_requested, the duration, the count, or a closed output.
     void run(Sink& sink, const std::atomic<bool>& stop_requested);
     std::vector<ProbeStats> stats() const;
+    // Each probe's in-kernel counters as text, for --stats.
+    std::vector<std::string> counters() const;
     uint64_t delivered() const { return delivered_; }
     // Which hook each program attached to, per probe ("exec: tracepoint:sched:...").
     const std::vector<std::pair<std::string, HookStatus>>& hooks() const { return hooks_; }

@@ -67,6 +67,9 @@ public:
     Result<int> ring_fd() const;
     // Drops the kernel counted in one slot (enum kscope_drop_slot), summed over CPUs.
     uint64_t kernel_drops(uint32_t slot = 0) const;
+    // What the probe counts in the kernel beyond events, as one line for --stats ("" if
+    // nothing).
+    virtual std::string counters_text() const { return ""; }
     // Program runs the kernel skipped (another BPF program active on the CPU).
     virtual uint64_t kernel_misses() const { return obj_ ? obj_->program_misses() : 0; }
 

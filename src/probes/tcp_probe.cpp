@@ -4,8 +4,13 @@
 #include <bpf/libbpf.h>
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "events/syscall_stats.h"
+#include "kscope/abi/tcp.h"
 #include "tcp.skel.h"
 
 namespace kscope {
@@ -14,6 +19,42 @@ std::span<const uint8_t> TcpProbe::elf() const { return skeleton_elf(tcp_bpf__el
 
 Result<Event> TcpProbe::decode(RawEvent raw, const DecodeContext& ctx) const {
     return as_event(decode_tcp(raw, ctx));
+}
+
+namespace {
+
+// Sum of a per-CPU array slot.
+uint64_t percpu_sum(int fd, uint32_t slot) {
+    std::vector<uint64_t> per_cpu(std::max(libbpf_num_possible_cpus(), 1));
+    uint64_t total = 0;
+    if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) == 0)
+        for (uint64_t n : per_cpu)
+            total += n;
+    return total;
+}
+
+}  // namespace
+
+std::string TcpProbe::counters_text() const {
+    if (!obj_)
+        return "";
+    auto counters = obj_->map_fd("counters");
+    auto latency = obj_->map_fd("connect_latency");
+    if (!counters || !latency)
+        return "";
+    uint64_t c[KSCOPE_TCP_COUNTERS];
+    for (uint32_t i = 0; i < KSCOPE_TCP_COUNTERS; i++)
+        c[i] = percpu_sum(*counters, i);
+    static_assert(KSCOPE_TCP_LATENCY_SLOTS == KSCOPE_LAT_SLOTS);
+    std::array<uint64_t, KSCOPE_LAT_SLOTS> hist{};
+    for (uint32_t i = 0; i < hist.size(); i++)
+        hist[i] = percpu_sum(*latency, i);
+    return fmt::format(
+        "{}: opened {}, accepted {}, failed {}, closed {}, retransmits {}, resets sent {}, resets received {}; "
+        "connect latency p50 {:.1f} us, p99 {:.1f} us",
+        name(), c[KSCOPE_TCP_OPENED], c[KSCOPE_TCP_ACCEPTED], c[KSCOPE_TCP_FAILED], c[KSCOPE_TCP_CLOSED],
+        c[KSCOPE_TCP_RETRANSMITS], c[KSCOPE_TCP_RESETS_SENT], c[KSCOPE_TCP_RESETS_RECEIVED],
+        histogram_percentile(hist, 0.5, 0) / 1e3, histogram_percentile(hist, 0.99, 0) / 1e3);
 }
 
 Result<void> TcpProbe::configure(BpfObject& obj) {

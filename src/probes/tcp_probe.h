@@ -19,6 +19,8 @@ public:
     // them; the rest are lost. ks_tcp_state_nested's own skips happen while ks_tcp_state is
     // free to handle the change, so they lose nothing.
     uint64_t kernel_misses() const override;
+    // Opened/accepted/failed/closed connections, retransmits, resets, connect latency.
+    std::string counters_text() const override;
 
 protected:
     std::span<const uint8_t> elf() const override;

@@ -115,7 +115,7 @@ TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
     REQUIRE_ROOT();
     NetnsPair net(1);
     ASSERT_TRUE(net.ok()) << "could not create network namespaces (ip netns)";
-    Kscope k({"tcp", "--json", "--port", "5555"});
+    Kscope k({"tcp", "--json", "--port", "5555", "--stats"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
 
     auto [server, client] = exchange(net, 5555);
@@ -155,6 +155,17 @@ TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
     EXPECT_EQ((*sclose)["bytes_sent"], kServerBytes);
     EXPECT_EQ((*sclose)["bytes_received"], kClientBytes);
     EXPECT_EQ((*sclose)["closed_by"], "remote");
+
+    // In-kernel counters (for metrics) saw at least this connection on both sides.
+    std::string err = k.stderr_text();
+    auto at_least_one = [&](const std::string& what) {
+        auto pos = err.find(what + " ");
+        return pos != std::string::npos && std::stoul(err.substr(pos + what.size() + 1)) >= 1;
+    };
+    EXPECT_TRUE(at_least_one("opened")) << err;
+    EXPECT_TRUE(at_least_one("accepted")) << err;
+    EXPECT_TRUE(at_least_one("closed")) << err;
+    EXPECT_NE(err.find("connect latency p50"), std::string::npos) << err;
 }
 
 TEST(TcpProbe, ConnectToAClosedPortIsRefused) {

@@ -21,6 +21,20 @@ enum kscope_tcp_closer {
 	KSCOPE_TCP_CLOSER_REMOTE = 2, /* the peer sent the first FIN */
 };
 
+/* Counters kept in the kernel whatever the filters and tools (for metrics), one slot
+ * each in the per-CPU array `counters`; connect latency in `connect_latency` (log2 ns). */
+enum kscope_tcp_counter {
+	KSCOPE_TCP_OPENED = 0,        /* active opens that reached ESTABLISHED */
+	KSCOPE_TCP_ACCEPTED = 1,      /* passive opens that reached ESTABLISHED */
+	KSCOPE_TCP_FAILED = 2,        /* active opens that failed */
+	KSCOPE_TCP_CLOSED = 3,        /* established connections that reached CLOSE */
+	KSCOPE_TCP_RETRANSMITS = 4,
+	KSCOPE_TCP_RESETS_SENT = 5,
+	KSCOPE_TCP_RESETS_RECEIVED = 6,
+	KSCOPE_TCP_COUNTERS = 7,
+};
+#define KSCOPE_TCP_LATENCY_SLOTS 48
+
 /* hdr holds the owning process; hdr.pid == 0 when no process ever owned the socket
  * (a connection accepted by the kernel that no one accept()ed). */
 struct kscope_tcp_event {
