@@ -16,6 +16,7 @@
 #include "sinks/table_sink.h"
 
 namespace kscope {
+
 int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, SessionOptions options, bool summary) {
     const auto started = std::chrono::steady_clock::now();
     set_libbpf_verbose(flags.verbose);
@@ -28,8 +29,8 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
     std::vector<std::unique_ptr<Probe>> probes;
     probes.push_back(make_probe(probe_name));
     TraceSession session(std::move(probes), std::move(options));
-    if (auto started = session.start(); !started) {
-        fmt::print(stderr, "kscope: {}\n", started.error().message);
+    if (auto attached = session.start(); !attached) {
+        fmt::print(stderr, "kscope: {}\n", attached.error().message);
         if (!flags.verbose)
             fmt::print(stderr, "kscope: run with --verbose for the verifier log\n");
         return 1;
