@@ -14,7 +14,7 @@
 
 namespace kscope::test {
 
-Kscope::Kscope(std::vector<std::string> args, bool stdout_pipe) {
+Kscope::Kscope(std::vector<std::string> args, bool stdout_pipe, std::vector<std::string> env) {
     int err_pipe[2], out_pipe[2] = {-1, -1};
     if (pipe2(err_pipe, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe");
@@ -31,6 +31,8 @@ Kscope::Kscope(std::vector<std::string> args, bool stdout_pipe) {
     if (pid_ == 0) {
         dup2(stdout_pipe ? out_pipe[1] : out_file, 1);
         dup2(err_pipe[1], 2);
+        for (const auto& kv : env)
+            putenv(const_cast<char*>(kv.c_str()));
         std::vector<char*> argv;
         std::string bin = KSCOPE_BINARY;
         argv.push_back(bin.data());

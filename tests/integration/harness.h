@@ -24,7 +24,8 @@ class Kscope {
 public:
     // Starts `kscope <args>` with stdout into a temporary file (or a pipe when
     // stdout_pipe) and waits for its "tracing" line on stderr.
-    explicit Kscope(std::vector<std::string> args, bool stdout_pipe = false);
+    // env: extra NAME=value pairs for the child's environment.
+    explicit Kscope(std::vector<std::string> args, bool stdout_pipe = false, std::vector<std::string> env = {});
     ~Kscope();
 
     bool ready() const { return ready_; }

@@ -27,10 +27,11 @@ protected:
     void TearDown() override { fs::remove_all(dir); }
 
     // Runs fn in a child named "kscope-opener" under `kscope open --json -c kscope-opener`.
-    std::vector<nlohmann::json> trace(const std::function<void()>& fn, std::vector<std::string> extra = {}) {
+    std::vector<nlohmann::json> trace(const std::function<void()>& fn, std::vector<std::string> extra = {},
+                                      std::vector<std::string> env = {}) {
         std::vector<std::string> args = {"open", "--json", "-c", "kscope-opener"};
         args.insert(args.end(), extra.begin(), extra.end());
-        Kscope k(args);
+        Kscope k(args, false, env);
         EXPECT_TRUE(k.ready()) << k.stderr_text();
         pid_t child = spawn([&] {
             prctl_name();
@@ -171,6 +172,34 @@ TEST_F(OpenTest, Openat2AndCreat) {
     EXPECT_EQ((*o)["syscall"], "openat2");
     EXPECT_EQ((*o)["flags"], "O_RDONLY|O_CLOEXEC");
     EXPECT_EQ((*o)["resolve_flags"], "RESOLVE_NO_SYMLINKS");
+}
+
+// Kernels before 5.15 have no bpf_task_pt_regs: the entry tracepoints keep the arguments
+// in a per-thread map instead. Forced here, the same opens give the same fields.
+TEST_F(OpenTest, EntryTracepointPathForOlderKernels) {
+    REQUIRE_ROOT();
+    const std::string path = (dir / "existing file").string();
+    const std::string created = (dir / "made-by-creat").string();
+    auto events = trace(
+        [&] {
+            open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (chdir(dir.c_str()) == 0)
+                open("missing", O_WRONLY | O_CREAT | O_EXCL, 0600);
+            syscall(SYS_creat, created.c_str(), 0640);
+        },
+        {}, {"KSCOPE_DISABLE_HELPERS=task_pt_regs"});
+    const auto* e = find_path(events, path);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ((*e)["flags"], "O_RDONLY|O_CLOEXEC");
+    EXPECT_GE((*e)["ret"].get<int>(), 0);
+    const auto* rel = find_path(events, "missing");
+    ASSERT_NE(rel, nullptr);
+    EXPECT_EQ((*rel)["resolved_path"], (dir / "missing").string());
+    EXPECT_EQ((*rel)["mode"], "0600");
+    const auto* c = find_path(events, created);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ((*c)["syscall"], "creat");
+    EXPECT_EQ((*c)["mode"], "0640");
 }
 
 TEST_F(OpenTest, FailuresOnly) {
