@@ -58,4 +58,7 @@ function(add_bpf_probe name)
     COMMENT "skeleton ${name}.skel.h"
     VERBATIM)
   set(KSCOPE_BPF_SKELETONS ${KSCOPE_BPF_SKELETONS} ${skel} PARENT_SCOPE)
+  # A target may only depend on outputs made in its own directory: callers outside the
+  # top level use this one name.
+  set(BPF_SKELETON_${name} ${skel} PARENT_SCOPE)
 endfunction()

@@ -9,6 +9,7 @@
 
 #include "lib/common.bpf.h"
 #include "lib/core_fixes.bpf.h"
+#include "lib/fd.bpf.h"
 
 #define KSCOPE_PATH_END 4096           /* paths longer than this are not resolved */
 #define KSCOPE_PATH_MASK 8191          /* offsets are masked into the buffer */
@@ -97,19 +98,6 @@ static __always_inline struct path_walk walk_path(struct dentry *dentry, struct 
 		buf[w.start & KSCOPE_PATH_MASK] = '/';
 	}
 	return w;
-}
-
-/* The struct file behind fd in the current task, or NULL. */
-static __always_inline struct file *current_fd_file(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
 }
 
 #endif

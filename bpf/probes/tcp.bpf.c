@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tcp: connect, accept and close from sock:inet_sock_set_state.
+/* tcp: connect, accept and close from sock:inet_sock_set_state, and (for kscope retrans)
+ * retransmits and resets from tcp:tcp_retransmit_skb/tcp_send_reset/tcp_receive_reset,
+ * all as tp_btf programs.
  * - CLOSE -> SYN_SENT runs in connect(): the current task owns the socket; remember it.
  * - SYN_SENT -> ESTABLISHED / CLOSE (softirq): connect event with the stored owner.
  * - SYN_RECV -> ESTABLISHED (softirq): a passive open; its owner is whoever accept()s it,
@@ -10,7 +12,7 @@
 #include "lib/emit.bpf.h"
 #include "lib/filter.bpf.h"
 #include "lib/histogram.bpf.h"
-#include "lib/path.bpf.h"
+#include "lib/fd.bpf.h"
 #include "kscope/abi/tcp.h"
 
 char LICENSE[] SEC("license") = "GPL";
