@@ -18,6 +18,9 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E rename ${BPF_GEN_DIR}/vmlinux.h.tmp ${BPF_GEN_DIR}/vmlinux.h
   COMMENT "Generating vmlinux.h from ${KSCOPE_VMLINUX_BTF}"
   VERBATIM)
+# One target owns vmlinux.h; every target with BPF objects depends on it, so parallel
+# builds never generate it twice at once.
+add_custom_target(vmlinux_h DEPENDS ${BPF_GEN_DIR}/vmlinux.h)
 
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(BPF_TARGET_ARCH x86)
