@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/common_flags.h"
 #include "cli/interval_tool.h"
 #include "cli/trace_tool.h"
 #include "probes/drops_probe.h"
@@ -14,7 +13,7 @@ namespace {
 
 // One interval of drops by reason: JSON lines or a small table.
 void append_summary(std::string& out, uint64_t ts_ns, const std::map<std::string, uint64_t>& now,
-                    const std::map<std::string, uint64_t>& before, bool json) {
+                    const std::map<std::string, uint64_t>& before, bool json, size_t top) {
     std::vector<std::pair<std::string, uint64_t>> rows;
     for (const auto& [reason, n] : now) {
         auto it = before.find(reason);
@@ -23,6 +22,8 @@ void append_summary(std::string& out, uint64_t ts_ns, const std::map<std::string
             rows.emplace_back(reason, d);
     }
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (top && rows.size() > top)
+        rows.resize(top);
     if (!json)
         out += fmt::format("{:<32} {:>12}\n", "REASON", "DROPS");
     for (const auto& [reason, n] : rows) {
@@ -42,39 +43,25 @@ void append_summary(std::string& out, uint64_t ts_ns, const std::map<std::string
 }  // namespace
 
 void register_drops_command(CLI::App& app, int& exit_code) {
-    struct Flags {
-        CommonFlags common;
-        bool summary = false;
-        double interval_s = 1.0;
-    };
-    auto f = std::make_shared<Flags>();
-    CLI::App* cmd = app.add_subcommand("drops", "packet drops with the kernel's drop reason (skb:kfree_skb)");
-    add_common_flags(*cmd, f->common);
-    cmd->add_flag("--summary", f->summary, "count drops by reason every interval instead of listing them");
-    cmd->add_option("-i,--interval", f->interval_s, "seconds between --summary reports")->check(CLI::PositiveNumber);
-    cmd->final_callback([f, &exit_code] {
-        auto options = session_options(f->common);
-        if (!options) {
-            fmt::print(stderr, "kscope drops: {}\n", options.error().message);
-            exit_code = 2;
-            return;
-        }
-        if (!f->summary) {
-            exit_code = run_trace_tool("drops", f->common, std::move(options.value()));
-            return;
-        }
-        DropsProbe probe(/*summary_only=*/true);
-        std::map<std::string, uint64_t> previous;
-        exit_code = run_interval_tool(probe, f->common, *options, f->interval_s,
-                                      [&](std::string& out, uint64_t ts_ns) -> Result<void> {
-                                          auto now = probe.counts();
-                                          if (!now)
-                                              return now.error();
-                                          append_summary(out, ts_ns, *now, previous, f->common.json);
-                                          previous = std::move(*now);
-                                          return {};
-                                      });
-    });
+    auto summary = std::make_shared<bool>(false);
+    CLI::App* cmd = add_interval_command(
+        app, "drops", "packet drops with the kernel's drop reason (skb:kfree_skb)", exit_code, 0,
+        [summary](const IntervalFlags& f, const SessionOptions& options) {
+            if (!*summary)
+                return run_trace_tool("drops", f.common, options);
+            DropsProbe probe(/*summary_only=*/true);
+            std::map<std::string, uint64_t> previous;
+            return run_interval_tool(probe, f.common, options, f.interval_s,
+                                     [&](std::string& out, uint64_t ts_ns) -> Result<void> {
+                                         auto now = probe.counts();
+                                         if (!now)
+                                             return now.error();
+                                         append_summary(out, ts_ns, *now, previous, f.common.json, f.top);
+                                         previous = std::move(*now);
+                                         return {};
+                                     });
+        });
+    cmd->add_flag("--summary", *summary, "count drops by reason every interval (-i) instead of listing them");
 }
 
 }  // namespace kscope

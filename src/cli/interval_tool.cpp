@@ -70,4 +70,25 @@ int run_interval_tool(Probe& probe, const CommonFlags& flags, const SessionOptio
     return 0;
 }
 
+CLI::App* add_interval_command(CLI::App& app, const std::string& name, const std::string& description,
+                               int& exit_code, size_t default_top,
+                               std::function<int(const IntervalFlags&, const SessionOptions&)> run) {
+    auto f = std::make_shared<IntervalFlags>();
+    f->top = default_top;
+    CLI::App* cmd = app.add_subcommand(name, description);
+    add_common_flags(*cmd, f->common);
+    cmd->add_option("-i,--interval", f->interval_s, "seconds between reports")->check(CLI::PositiveNumber);
+    cmd->add_option("--top", f->top, "rows per report (0: all)");
+    cmd->final_callback([f, name, run, &exit_code] {
+        auto options = session_options(f->common);
+        if (!options) {
+            fmt::print(stderr, "kscope {}: {}\n", name, options.error().message);
+            exit_code = 2;
+            return;
+        }
+        exit_code = run(*f, *options);
+    });
+    return cmd;
+}
+
 }  // namespace kscope
