@@ -23,9 +23,7 @@ struct {
 
 static __always_inline void count_drop(__u32 slot)
 {
-	__u64 *n = bpf_map_lookup_elem(&drops, &slot);
-	if (n)
-		*n += 1;
+	percpu_inc(&drops, slot);
 }
 
 static __always_inline __u64 wakeup_flags(void)

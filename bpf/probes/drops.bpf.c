@@ -71,10 +71,7 @@ int ks_kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_NOT_DROPPED_YET) ||
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return 0;
-	__u32 slot = reason < KSCOPE_DROP_REASONS ? reason : KSCOPE_DROP_REASONS - 1;
-	__u64 *n = bpf_map_lookup_elem(&reasons, &slot);
-	if (n)
-		*n += 1;
+	percpu_inc(&reasons, reason < KSCOPE_DROP_REASONS ? reason : KSCOPE_DROP_REASONS - 1);
 	if (!emit_events || !task_selected())
 		return 0;
 

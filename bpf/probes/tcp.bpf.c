@@ -65,9 +65,7 @@ struct {
 
 static __always_inline void count(__u32 counter)
 {
-	__u64 *n = bpf_map_lookup_elem(&counters, &counter);
-	if (n)
-		*n += 1;
+	percpu_inc(&counters, counter);
 }
 
 static __always_inline bool any_filter(void)
@@ -179,10 +177,7 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 			c->established_ts = now;
 			c->latency_ns = ev.latency_ns;
 			count(KSCOPE_TCP_OPENED);
-			__u32 slot = hist_slot(ev.latency_ns, KSCOPE_TCP_LATENCY_SLOTS);
-			__u64 *n = bpf_map_lookup_elem(&connect_latency, &slot);
-			if (n)
-				*n += 1;
+			percpu_inc(&connect_latency, hist_slot(ev.latency_ns, KSCOPE_TCP_LATENCY_SLOTS));
 		} else {
 			count(KSCOPE_TCP_FAILED);
 			ev.error = -BPF_CORE_READ(skp, sk_err);
@@ -243,9 +238,7 @@ int BPF_PROG(ks_tcp_state_nested, const struct sock *skp, const int from, const 
 	__u32 *b = bpf_map_lookup_elem(&busy, &zero);
 	if (!b || *b == 0)
 		return 0; /* ks_tcp_state is not interrupted: it handles this change itself */
-	__u64 *n = bpf_map_lookup_elem(&recovered, &zero);
-	if (n)
-		*n += 1;
+	percpu_inc(&recovered, 0);
 	return on_state_change(skp, from, to);
 }
 
