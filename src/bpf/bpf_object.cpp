@@ -4,6 +4,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -11,6 +14,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+
+#include "pipeline/cgroup_paths.h"
 
 namespace kscope {
 namespace {
@@ -59,7 +64,7 @@ std::string hook_from_section(std::string_view section) {
         {"tp/", "tracepoint:"},         {"tracepoint/", "tracepoint:"},
         {"tp_btf/", "tp_btf:"},         {"raw_tp/", "raw_tracepoint:"},
         {"raw_tracepoint/", "raw_tracepoint:"}, {"uprobe/", "uprobe:"},
-        {"perf_event", "perf_event"},
+        {"perf_event", "perf_event"},   {"cgroup_skb/", "cgroup_skb:"},
     };
     for (auto [prefix, kind] : kPrefixes) {
         if (section.starts_with(prefix)) {
@@ -178,7 +183,25 @@ std::vector<HookStatus> BpfObject::attach_all() {
         if (!bpf_program__autoload(prog))
             continue;
         HookStatus s{bpf_program__name(prog), hook_from_section(bpf_program__section_name(prog))};
-        bpf_link* link = bpf_program__attach(prog);
+        bpf_link* link = nullptr;
+        if (std::string_view(bpf_program__section_name(prog)).starts_with("cgroup_skb/")) {
+            // Packet programs on the cgroup2 root see every socket on the host.
+            auto root = cgroup2_mount_point();
+            int fd = root ? ::open(root->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+            if (fd < 0) {
+                s.error = root ? "cannot open " + *root + ": " + std::strerror(errno)
+                               : "no cgroup2 file system is mounted (mount -t cgroup2 none /sys/fs/cgroup)";
+                report.push_back(std::move(s));
+                continue;
+            }
+            s.hook += ":" + *root;
+            link = bpf_program__attach_cgroup(prog, fd);
+            const int saved = errno;
+            ::close(fd);  // the link keeps the cgroup
+            errno = saved;
+        } else {
+            link = bpf_program__attach(prog);
+        }
         if (link) {
             s.attached = true;
             links_.emplace_back(link);

@@ -1,12 +1,26 @@
-// Walks every entry of a hash map from user space.
+// Reads BPF maps from user space: whole hash maps, per-CPU slots.
 #pragma once
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <algorithm>
+#include <cstdint>
 
 #include <functional>
 #include <vector>
 
 namespace kscope {
+
+// One slot of a per-CPU array of u64 counters, summed over CPUs (0 if unreadable).
+inline uint64_t percpu_sum(int map_fd, uint32_t slot) {
+    std::vector<uint64_t> per_cpu(std::max(libbpf_num_possible_cpus(), 1));
+    uint64_t total = 0;
+    if (bpf_map_lookup_elem(map_fd, &slot, per_cpu.data()) == 0)
+        for (uint64_t n : per_cpu)
+            total += n;
+    return total;
+}
 
 // Calls fn(key, value) for each entry; entries added or removed meanwhile may or may not
 // be seen, as with any hash-map walk.

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     kscope::register_tcp_command(app, exit_code);
     kscope::register_drops_command(app, exit_code);
     kscope::register_tcptop_command(app, exit_code);
+    kscope::register_dns_command(app, exit_code);
     kscope::register_retrans_command(app, exit_code);
     kscope::register_doctor_command(app, exit_code);
     try {

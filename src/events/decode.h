@@ -29,6 +29,8 @@ Result<OpenEvent> decode_open(RawEvent raw, const DecodeContext& ctx);
 Result<TcpEvent> decode_tcp(RawEvent raw, const DecodeContext& ctx);
 // The reason is left as a number (reason_code); the probe names it from kernel BTF.
 Result<DropEvent> decode_drop(RawEvent raw, const DecodeContext& ctx);
+// Fails (and the pipeline counts it as malformed) when the message's question cannot be read.
+Result<DnsEvent> decode_dns(RawEvent raw, const DecodeContext& ctx);
 
 // Offset between CLOCK_BOOTTIME and CLOCK_REALTIME now.
 int64_t boot_to_epoch_offset_ns();

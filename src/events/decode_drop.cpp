@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "events/decode.h"
+#include "events/ip_address.h"
 #include "kscope/abi/drops.h"
 
 namespace kscope {
@@ -45,12 +46,9 @@ Result<DropEvent> decode_drop(RawEvent raw, const DecodeContext& ctx) {
     out.location = e.location;
     if (e.has_addrs) {
         const int family = e.protocol == 0x86DD ? AF_INET6 : AF_INET;
-        char text[INET6_ADDRSTRLEN];
         out.l4_protocol = l4_name(e.l4_protocol);
-        if (inet_ntop(family, e.saddr, text, sizeof text))
-            out.saddr = text;
-        if (inet_ntop(family, e.daddr, text, sizeof text))
-            out.daddr = text;
+        out.saddr = ip_address_text(family, e.saddr);
+        out.daddr = ip_address_text(family, e.daddr);
         out.sport = e.sport;
         out.dport = e.dport;
     }

@@ -5,17 +5,11 @@
 #include <cstring>
 
 #include "events/decode.h"
+#include "events/ip_address.h"
 #include "kscope/abi/tcp.h"
 
 namespace kscope {
 namespace {
-
-std::string address(uint16_t family, const uint8_t* bytes) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, bytes, text, sizeof text))
-        return "";
-    return text;
-}
 
 // Names of the TCP states (include/net/tcp_states.h, the same values as <netinet/tcp.h>).
 std::string tcp_state_name(uint32_t s) {
@@ -65,8 +59,8 @@ Result<TcpEvent> decode_tcp(RawEvent raw, const DecodeContext& ctx) {
     if (e.family != AF_INET && e.family != AF_INET6)
         return Error{"tcp event of unknown family " + std::to_string(e.family)};
     out.family = e.family == AF_INET ? "ipv4" : "ipv6";
-    out.saddr = address(e.family, e.saddr);
-    out.daddr = address(e.family, e.daddr);
+    out.saddr = ip_address_text(e.family, e.saddr);
+    out.daddr = ip_address_text(e.family, e.daddr);
     out.sport = e.sport;
     out.dport = e.dport;
     out.latency_ns = e.latency_ns;

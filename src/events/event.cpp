@@ -18,7 +18,12 @@ const char* name_of(const ExitEvent&) { return "exit"; }
 const char* name_of(const OpenEvent&) { return "open"; }
 const char* name_of(const TcpEvent& e) { return tcp_type_name(e); }
 const char* name_of(const DropEvent&) { return "drop"; }
+const char* name_of(const DnsEvent& e) { return dns_event_type_name(e); }
 }  // namespace
+
+const char* dns_event_type_name(const DnsEvent& e) {
+    return std::string_view(e.event) == "query" ? "dns_query" : "dns_response";
+}
 
 const char* tcp_type_name(const TcpEvent& e) {
     std::string_view k = e.event;

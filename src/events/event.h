@@ -77,11 +77,30 @@ struct DropEvent {
     uint64_t location = 0;     // kernel address of the drop
 };
 
-using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent>;
+struct DnsEvent {
+    CommonFields common;          // the process that owns the socket (pid 0 if unknown)
+    const char* event = "";       // query (sent), response (received)
+    const char* family = "";      // ipv4, ipv6
+    const char* transport = "";   // udp, tcp
+    std::string saddr, daddr;     // local address, the DNS server's address
+    uint16_t sport = 0, dport = 0;
+    uint16_t id = 0;              // DNS message id
+    std::string name;             // the question's name
+    std::string query_type;       // A, AAAA, ...
+    std::string rcode;            // response: NOERROR, NXDOMAIN, ...
+    uint16_t answers = 0;         // response: answer records in the message
+    std::vector<std::string> addresses;  // response: A/AAAA answers
+    uint64_t latency_ns = 0;      // response: since its query; 0 if the query was not seen
+    bool truncated = false;       // the message was longer than kscope carries or parsed
+};
+
+using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent, DnsEvent>;
 
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);
 const char* type_name(const Event& e);
+// "dns_query", "dns_response".
+const char* dns_event_type_name(const DnsEvent& e);
 // "tcp_connect", "tcp_accept", "tcp_close", "tcp_retransmit", "tcp_reset_sent",
 // "tcp_reset_received".
 const char* tcp_type_name(const TcpEvent& e);

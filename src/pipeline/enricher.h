@@ -25,6 +25,7 @@ private:
     void observe(const OpenEvent&) {}
     void observe(const TcpEvent&) {}
     void observe(const DropEvent&) {}
+    void observe(const DnsEvent&) {}
 
     ProcessCache& cache_;
     CgroupPaths cgroups_;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "bpf/map_iter.h"
 #include "drops.skel.h"
 #include "kscope/abi/drops.h"
 
@@ -37,15 +38,9 @@ Result<std::map<std::string, uint64_t>> DropsProbe::counts() const {
     auto fd = obj_->map_fd("reasons");
     if (!fd)
         return fd.error();
-    const int ncpus = libbpf_num_possible_cpus();
-    std::vector<uint64_t> per_cpu(ncpus > 0 ? ncpus : 1);
     std::map<std::string, uint64_t> out;
     for (uint32_t reason = 0; reason < KSCOPE_DROP_REASONS; reason++) {
-        if (bpf_map_lookup_elem(*fd, &reason, per_cpu.data()) != 0)
-            return errno_error("reading drop counters", errno);
-        uint64_t total = 0;
-        for (uint64_t n : per_cpu)
-            total += n;
+        const uint64_t total = percpu_sum(*fd, reason);
         if (total)
             out[reasons_->name(reason)] += total;
     }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bpf/map_iter.h"
 #include "kscope/abi/common.h"
 
 namespace kscope {
@@ -17,6 +18,7 @@ Result<void> Probe::load(const ProbeOptions& options) {
         return obj.error();
     BpfObject& o = obj.value();
     const FilterSpec& f = options.filter;
+    options_ = options;
 
     Result<void> steps[] = {
         o.has_map("events") ? o.set_max_entries("events", options.ring_bytes) : Result<void>(),
@@ -80,18 +82,7 @@ uint64_t Probe::kernel_drops(uint32_t slot) const {
     if (!obj_)
         return 0;
     auto fd = obj_->map_fd("drops");
-    if (!fd)
-        return 0;
-    int ncpu = libbpf_num_possible_cpus();
-    if (ncpu <= 0)
-        return 0;
-    std::vector<uint64_t> per_cpu(ncpu);
-    if (bpf_map_lookup_elem(*fd, &slot, per_cpu.data()))
-        return 0;
-    uint64_t total = 0;
-    for (uint64_t v : per_cpu)
-        total += v;
-    return total;
+    return fd ? percpu_sum(*fd, slot) : 0;
 }
 
 }  // namespace kscope

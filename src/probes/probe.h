@@ -29,6 +29,7 @@ struct FilterSpec {
 struct ProbeOptions {
     FilterSpec filter;
     uint32_t ring_bytes = 1u << 20;  // power of two, multiple of the page size
+    std::vector<uint16_t> dns_ports;  // dns: the server ports to watch (53 when empty)
 };
 
 // A skeleton's embedded object, from its <name>_bpf__elf_bytes function.
@@ -76,7 +77,8 @@ public:
 protected:
     // The skeleton's embedded ELF.
     virtual std::span<const uint8_t> elf() const = 0;
-    // Probe-specific settings before load (read-only globals, which programs to load).
+    // Probe-specific settings before load (read-only globals, which programs to load);
+    // options_ holds the options load() was given.
     virtual Result<void> configure(BpfObject&) { return {}; }
 
 private:
@@ -84,6 +86,7 @@ private:
 
 protected:
     std::optional<BpfObject> obj_;
+    ProbeOptions options_;
 };
 
 }  // namespace kscope

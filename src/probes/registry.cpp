@@ -1,5 +1,6 @@
 #include "probes/registry.h"
 
+#include "probes/dns_probe.h"
 #include "probes/drops_probe.h"
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
@@ -21,6 +22,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<TcpProbe>());
     all.push_back(std::make_unique<DropsProbe>());
     all.push_back(std::make_unique<TcptopProbe>());
+    all.push_back(std::make_unique<DnsProbe>());
     return all;
 }
 

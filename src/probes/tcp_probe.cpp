@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "bpf/map_iter.h"
 #include "events/syscall_stats.h"
 #include "kscope/abi/tcp.h"
 #include "tcp.skel.h"
@@ -20,20 +21,6 @@ std::span<const uint8_t> TcpProbe::elf() const { return skeleton_elf(tcp_bpf__el
 Result<Event> TcpProbe::decode(RawEvent raw, const DecodeContext& ctx) const {
     return as_event(decode_tcp(raw, ctx));
 }
-
-namespace {
-
-// Sum of a per-CPU array slot.
-uint64_t percpu_sum(int fd, uint32_t slot) {
-    std::vector<uint64_t> per_cpu(std::max(libbpf_num_possible_cpus(), 1));
-    uint64_t total = 0;
-    if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) == 0)
-        for (uint64_t n : per_cpu)
-            total += n;
-    return total;
-}
-
-}  // namespace
 
 std::string TcpProbe::counters_text() const {
     if (!obj_)
@@ -68,14 +55,8 @@ uint64_t TcpProbe::kernel_misses() const {
         return 0;
     const uint64_t state = obj_->program_misses("ks_tcp_state");
     const uint64_t others = obj_->program_misses() - state - obj_->program_misses("ks_tcp_state_nested");
-    uint64_t recovered = 0;
-    if (auto fd = obj_->map_fd("recovered")) {
-        std::vector<uint64_t> per_cpu(std::max(libbpf_num_possible_cpus(), 1));
-        const uint32_t zero = 0;
-        if (bpf_map_lookup_elem(*fd, &zero, per_cpu.data()) == 0)
-            for (uint64_t n : per_cpu)
-                recovered += n;
-    }
+    auto fd = obj_->map_fd("recovered");
+    const uint64_t recovered = fd ? percpu_sum(*fd, 0) : 0;
     return others + (state > recovered ? state - recovered : 0);
 }
 

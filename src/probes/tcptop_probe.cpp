@@ -10,20 +10,11 @@
 #include <cstring>
 
 #include "bpf/map_iter.h"
+#include "events/ip_address.h"
 #include "kscope/abi/tcptop.h"
 #include "tcptop.skel.h"
 
 namespace kscope {
-namespace {
-
-std::string address(uint16_t family, const uint8_t* bytes) {
-    char text[INET6_ADDRSTRLEN] = {};
-    inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, bytes, text, sizeof text);
-    return text;
-}
-
-}  // namespace
-
 std::span<const uint8_t> TcptopProbe::elf() const { return skeleton_elf(tcptop_bpf__elf_bytes); }
 
 Result<FlowSnapshot> TcptopProbe::snapshot() {
@@ -35,7 +26,7 @@ Result<FlowSnapshot> TcptopProbe::snapshot() {
     FlowSnapshot snap;
     for_each_percpu_entry<kscope_flow_key, kscope_flow_bytes>(
         *flows, libbpf_num_possible_cpus(), [&](const kscope_flow_key& k, const std::vector<kscope_flow_bytes>& per_cpu) {
-            FlowCounters& c = snap[FlowKey{k.pid, address(k.family, k.saddr), address(k.family, k.daddr), k.sport,
+            FlowCounters& c = snap[FlowKey{k.pid, ip_address_text(k.family, k.saddr), ip_address_text(k.family, k.daddr), k.sport,
                                            k.dport}];
             for (const auto& v : per_cpu) {
                 if (c.comm.empty() && v.comm[0])
@@ -60,7 +51,7 @@ void TcptopProbe::forget_exited(FlowSnapshot& snap) {
         });
     for (const auto& k : gone) {
         bpf_map_delete_elem(*flows, &k);
-        snap.erase(FlowKey{k.pid, address(k.family, k.saddr), address(k.family, k.daddr), k.sport, k.dport});
+        snap.erase(FlowKey{k.pid, ip_address_text(k.family, k.saddr), ip_address_text(k.family, k.daddr), k.sport, k.dport});
     }
 }
 

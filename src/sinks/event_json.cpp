@@ -91,6 +91,28 @@ void body(JsonWriter& w, const DropEvent& e) {
         .field("location", fmt::format("0x{:x}", e.location));
 }
 
+void body(JsonWriter& w, const DnsEvent& e) {
+    common(w, dns_event_type_name(e), e.common);
+    w.field("family", e.family)
+        .field("transport", e.transport)
+        .field("saddr", e.saddr)
+        .field("sport", uint32_t(e.sport))
+        .field("daddr", e.daddr)
+        .field("dport", uint32_t(e.dport))
+        .field("id", uint32_t(e.id))
+        .field("name", e.name)
+        .field("query_type", e.query_type);
+    if (std::string_view(e.event) == "response") {
+        w.field("rcode", e.rcode).field("answers", uint32_t(e.answers));
+        w.begin_array("addresses");
+        for (const auto& a : e.addresses)
+            w.element(a);
+        w.end_array();
+        w.field("latency_ns", e.latency_ns);
+    }
+    w.field("truncated", e.truncated);
+}
+
 }  // namespace
 
 void append_event_json(std::string& out, const Event& event) {

@@ -29,6 +29,19 @@ std::string shell_quote(std::string_view arg) {
     return out + "'";
 }
 
+namespace {
+
+// addr:port, [v6addr]:port, "-" when the address is unknown.
+std::string endpoint(const std::string& addr, uint16_t port) {
+    if (addr.empty())
+        return "-";
+    if (!port)
+        return addr;
+    return addr.find(':') != std::string::npos ? fmt::format("[{}]:{}", addr, port) : fmt::format("{}:{}", addr, port);
+}
+
+}  // namespace
+
 TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     : out_(fd), options_(options) {
     auto& b = out_.buffer();
@@ -48,6 +61,9 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "drops")
         b += fmt::format("{:<24} {:<6} {:<6} {:<30} {:<30} {:<16} {}\n", "REASON", "PROTO", "L4", "SOURCE",
                          "DESTINATION", "COMM", "PID");
+    else if (type == "dns")
+        b += fmt::format("{:<16} {:>7} {:<8} {:<6} {:<9} {:>9} {:<40} {}\n", "PCOMM", "PID", "EVENT", "TYPE", "RCODE",
+                         "LAT(ms)", "NAME", "ANSWERS");
     else if (type == "open")
         b += fmt::format("{:<16} {:>7} {:<7} {:<28} {}\n", "PCOMM", "PID", "RET", "FLAGS", "PATH");
     out_.flush();
@@ -95,9 +111,6 @@ void TableSink::row(const OpenEvent& e) {
 
 void TableSink::row(const TcpEvent& e) {
     time_cell(e.common.ts_ns);
-    auto endpoint = [&](const std::string& addr, uint16_t port) {
-        return std::string_view(e.family) == "ipv6" ? fmt::format("[{}]:{}", addr, port) : fmt::format("{}:{}", addr, port);
-    };
     std::string_view kind = e.event;
     if (!e.state.empty()) {  // retransmit or reset
         fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<15} {:<28} {:<28} {}\n", e.common.comm,
@@ -115,14 +128,24 @@ void TableSink::row(const TcpEvent& e) {
 
 void TableSink::row(const DropEvent& e) {
     time_cell(e.common.ts_ns);
-    auto endpoint = [&](const std::string& addr, uint16_t port) {
-        if (addr.empty())
-            return std::string("-");
-        return port ? fmt::format("{}:{}", addr, port) : addr;
-    };
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<24} {:<6} {:<6} {:<30} {:<30} {:<16} {}\n", e.reason,
                    e.protocol, e.l4_protocol.empty() ? "-" : e.l4_protocol, endpoint(e.saddr, e.sport),
                    endpoint(e.daddr, e.dport), e.common.comm, e.common.pid);
+}
+
+void TableSink::row(const DnsEvent& e) {
+    time_cell(e.common.ts_ns);
+    const bool response = std::string_view(e.event) == "response";
+    std::string answers;
+    for (const auto& a : e.addresses)
+        answers += (answers.empty() ? "" : ",") + a;
+    if (response && answers.empty())
+        answers = std::to_string(e.answers) + " records";
+    if (e.truncated)
+        answers += " (truncated)";
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<8} {:<6} {:<9} {:>9} {:<40} {}\n", e.common.comm,
+                   e.common.pid, e.event, e.query_type, response ? e.rcode : "-",
+                   response ? fmt::format("{:.3f}", e.latency_ns / 1e6) : "-", e.name, answers);
 }
 
 void TableSink::write(const Event& event) {

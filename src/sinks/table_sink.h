@@ -26,6 +26,7 @@ private:
     void row(const OpenEvent& e);
     void row(const TcpEvent& e);
     void row(const DropEvent& e);
+    void row(const DnsEvent& e);
     void time_cell(uint64_t ts_ns);
 
     FdWriter out_;

@@ -18,6 +18,7 @@ NetnsPair::NetnsPair(int subnet) {
     ns_a_ = "ksa_" + id;
     ns_b_ = "ksb_" + id;
     prefix_ = "10.231." + std::to_string(subnet);
+    prefix6_ = "fd00:231:" + std::to_string(subnet);
     const std::string va = "kva" + std::to_string(subnet) + "_" + std::to_string(getpid() % 10000);
     const std::string vb = "kvb" + std::to_string(subnet) + "_" + std::to_string(getpid() % 10000);
     veth_a_ = va;
@@ -26,6 +27,9 @@ NetnsPair::NetnsPair(int subnet) {
           sh("ip link set " + vb + " netns " + ns_b_) &&
           sh("ip -n " + ns_a_ + " addr add " + addr_a() + "/24 dev " + va) &&
           sh("ip -n " + ns_b_ + " addr add " + addr_b() + "/24 dev " + vb) &&
+          // nodad: usable at once, without waiting for duplicate address detection
+          sh("ip -n " + ns_a_ + " addr add " + addr6_a() + "/64 dev " + va + " nodad") &&
+          sh("ip -n " + ns_b_ + " addr add " + addr6_b() + "/64 dev " + vb + " nodad") &&
           sh("ip -n " + ns_a_ + " link set " + va + " up") && sh("ip -n " + ns_b_ + " link set " + vb + " up") &&
           sh("ip -n " + ns_a_ + " link set lo up") && sh("ip -n " + ns_b_ + " link set lo up");
 }

@@ -14,6 +14,8 @@ public:
     bool ok() const { return ok_; }
     std::string addr_a() const { return prefix_ + ".1"; }
     std::string addr_b() const { return prefix_ + ".2"; }
+    std::string addr6_a() const { return prefix6_ + "::1"; }
+    std::string addr6_b() const { return prefix6_ + "::2"; }
     // Moves the calling process (a forked child) into namespace a or b.
     bool enter_a() const { return enter(ns_a_); }
     bool enter_b() const { return enter(ns_b_); }
@@ -22,7 +24,7 @@ public:
 
 private:
     static bool enter(const std::string& ns);
-    std::string ns_a_, ns_b_, prefix_, veth_a_;
+    std::string ns_a_, ns_b_, prefix_, prefix6_, veth_a_;
     bool ok_ = false;
 };
 

@@ -11,6 +11,7 @@
 #include "kscope/abi/open.h"
 #include "kscope/abi/syscalls.h"
 #include "kscope/abi/tcp.h"
+#include "kscope/abi/dns.h"
 #include "kscope/abi/drops.h"
 #include "kscope/abi/filetop.h"
 
@@ -147,6 +148,21 @@ TEST(AbiLayout, DropEventMatches) {
                    {"daddr", offsetof(kscope_drop_event, daddr)},
                    {"sport", offsetof(kscope_drop_event, sport)},
                    {"dport", offsetof(kscope_drop_event, dport)}});
+}
+
+TEST(AbiLayout, DnsEventMatches) {
+    expect_layout("dns.bpf.o", "kscope_dns_event", sizeof(kscope_dns_event),
+                  {{"latency_ns", offsetof(kscope_dns_event, latency_ns)},
+                   {"saddr", offsetof(kscope_dns_event, saddr)},
+                   {"daddr", offsetof(kscope_dns_event, daddr)},
+                   {"sport", offsetof(kscope_dns_event, sport)},
+                   {"dport", offsetof(kscope_dns_event, dport)},
+                   {"family", offsetof(kscope_dns_event, family)},
+                   {"kind", offsetof(kscope_dns_event, kind)},
+                   {"transport", offsetof(kscope_dns_event, transport)},
+                   {"message_len", offsetof(kscope_dns_event, message_len)},
+                   {"payload_len", offsetof(kscope_dns_event, payload_len)},
+                   {"payload", offsetof(kscope_dns_event, payload)}});
 }
 
 }  // namespace

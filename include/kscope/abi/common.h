@@ -17,6 +17,7 @@ enum kscope_event_type {
 	KSCOPE_EVENT_OPEN = 3,
 	KSCOPE_EVENT_TCP = 4,
 	KSCOPE_EVENT_DROP = 5,
+	KSCOPE_EVENT_DNS = 6,
 };
 
 /* Every event starts with this header (48 bytes). */
