@@ -3,6 +3,7 @@
 # kscope's CPU time and peak RSS, and the time from start until attached.
 # Usage: bench/exec_bench.sh [BUILD_DIR] [EXECS] [RUNS]
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 EXECS=${2:-20000}
 RUNS=${3:-3}
@@ -25,7 +26,7 @@ for run in $(seq "$RUNS"); do
     rm -f "$TMP/err"  # the redirection below happens in the child, later
     "$KSCOPE" exec --json --stats >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
+    wait_tracing "$pid" "$TMP/err"
     traced=$("$STORM" "$EXECS" 2 "$marker" | rate)
     read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
     hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")

@@ -3,6 +3,7 @@
 # iteration, events delivered vs generated, kscope's CPU time and peak RSS.
 # Usage: bench/open_bench.sh [BUILD_DIR] [ITERATIONS]
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 N=${2:-2000000}
 STORM="$BUILD/bench/open_storm"
@@ -21,7 +22,7 @@ traced() {
     rm -f "$TMP/err"
     "$KSCOPE" "$@" --stats >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
+    wait_tracing "$pid" "$TMP/err"
     local t; t=$("$STORM" "$N" "$TARGET" | ns)
     read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
     local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
@@ -43,7 +44,7 @@ echo "untraced again: ${BASE} ns/iteration"
 rm -f "$TMP/err"
 "$KSCOPE" syscalls --interval 1 >/dev/null 2>"$TMP/err" &
 pid=$!
-until grep -q tracing "$TMP/err" 2>/dev/null; do sleep 0.01; done
+wait_tracing "$pid" "$TMP/err"
 T=$("$STORM" "$N" "$TARGET" | ns)
 read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
 kill -INT "$pid"; wait "$pid"

@@ -121,15 +121,29 @@ static __always_inline void data_bytes(struct kscope_tcp_event *ev, struct conn 
 
 /* State changes nest: a softirq changing one socket's state can interrupt this program
  * handling another's in process context, and the kernel then skips the nested run (its
- * recursion guard). So two programs sit on the tracepoint: ks_tcp_state handles every
- * change that does not nest; ks_tcp_state_nested handles only those that arrive while
- * ks_tcp_state is busy on the same CPU. tp_btf (not tp): its guard is per program. */
+ * recursion guard). So two programs sit on the tracepoint, called in turn for each
+ * change: ks_tcp_state handles it and marks it handled; ks_tcp_state_nested handles it
+ * only if it is not marked, i.e. the kernel skipped ks_tcp_state. The mark is the change
+ * itself, not a "busy" flag: the guard is set before a program's first instruction and
+ * cleared after its last, so a flag set inside the program leaves windows where a change
+ * is skipped yet looks handled. An interrupt that marks a change also unmarks it before it
+ * returns, so a few slots per CPU suffice. tp_btf (not tp): its guard is per program. */
+#define HANDLED_SLOTS 4
+struct change {
+	__u64 sk;     /* struct sock *; 0 = free slot */
+	__u32 states; /* from << 8 | to */
+	__u32 _pad;
+};
+struct handled {
+	struct change slot[HANDLED_SLOTS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} busy SEC(".maps");
+	__type(value, struct handled);
+} handled SEC(".maps");
 
 /* Changes ks_tcp_state_nested handled for ks_tcp_state: ks_tcp_state's skipped runs minus
  * these are the changes really lost. */
@@ -221,13 +235,18 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ks_tcp_state, const struct sock *skp, const int from, const int to)
 {
-	__u32 zero = 0;
-	__u32 *b = bpf_map_lookup_elem(&busy, &zero);
-	if (!b)
-		return 0;
-	*b += 1;
 	on_state_change(skp, from, to);
-	*b -= 1;
+	__u32 zero = 0;
+	struct handled *h = bpf_map_lookup_elem(&handled, &zero);
+	if (!h)
+		return 0;
+	for (int i = 0; i < HANDLED_SLOTS; i++) {
+		if (!h->slot[i].sk || i == HANDLED_SLOTS - 1) {
+			h->slot[i].sk = (__u64)skp;
+			h->slot[i].states = (__u32)from << 8 | (__u32)to;
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -235,9 +254,17 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ks_tcp_state_nested, const struct sock *skp, const int from, const int to)
 {
 	__u32 zero = 0;
-	__u32 *b = bpf_map_lookup_elem(&busy, &zero);
-	if (!b || *b == 0)
-		return 0; /* ks_tcp_state is not interrupted: it handles this change itself */
+	struct handled *h = bpf_map_lookup_elem(&handled, &zero);
+	if (!h)
+		return 0;
+	__u64 sk = (__u64)skp;
+	__u32 states = (__u32)from << 8 | (__u32)to;
+	for (int i = 0; i < HANDLED_SLOTS; i++) {
+		if (h->slot[i].sk == sk && h->slot[i].states == states) {
+			h->slot[i].sk = 0; /* ks_tcp_state handled it */
+			return 0;
+		}
+	}
 	percpu_inc(&recovered, 0);
 	return on_state_change(skp, from, to);
 }

@@ -101,7 +101,7 @@ public:
             exec_now(kDnsmasq, {kDnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
                                 "--no-hosts", "--addn-hosts=" + dir_ + "/hosts", "--local=/kscope.test/",
                                 "--bind-interfaces", "--listen-address=" + net.addr_a(),
-                                "--listen-address=" + net.addr6_a(), "--port=53", "--user=root", "--pid-file=",
+                                "--listen-address=" + net.addr6_a(), "--listen-address=127.0.0.1", "--port=53", "--user=root", "--pid-file=",
                                 "--log-facility=" + dir_ + "/log"});
         });
         // Ready when it answers (kscope is not running yet: these are not counted).
@@ -191,6 +191,32 @@ TEST(DnsProbe, LookupsOfAnExistingAndAMissingNameOverUdp) {
     EXPECT_GT(missing["latency_ns"].get<uint64_t>(), 0u);
     // The kernel's own counters (metrics): at least these two, by rcode.
     EXPECT_NE(k.stderr_text().find("NXDOMAIN"), std::string::npos) << k.stderr_text();
+}
+
+TEST(DnsProbe, LookupOnLoopback) {
+    REQUIRE_ROOT();
+    NetnsPair net(11);
+    ASSERT_TRUE(net.ok());
+    Dnsmasq server(net);
+    ASSERT_TRUE(server.ready()) << "dnsmasq did not answer";
+    Kscope k({"dns", "--json", "--responses"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t client = spawn([&] {
+        if (!net.enter_a() || !ask_udp(AF_INET, "127.0.0.1", make_query(0x6666, "web.kscope.test", 1)))
+            _exit(1);
+    });
+    ASSERT_EQ(wait_child(client), 0);
+    usleep(100'000);
+    k.stop();
+    auto responses = of_pid(k.json_lines(), "dns_response", client);
+    ASSERT_EQ(responses.size(), 1u) << k.stdout_text();
+    EXPECT_EQ(responses[0]["saddr"], "127.0.0.1");
+    EXPECT_EQ(responses[0]["daddr"], "127.0.0.1");
+    EXPECT_EQ(responses[0]["name"], "web.kscope.test");
+    EXPECT_EQ(responses[0]["rcode"], "NOERROR");
+    EXPECT_EQ(responses[0]["addresses"], nlohmann::json::array({"10.1.2.3"}));
+    EXPECT_GT(responses[0]["latency_ns"].get<uint64_t>(), 0u);
+    EXPECT_TRUE(of_pid(k.json_lines(), "dns_query", client).empty());  // --responses
 }
 
 TEST(DnsProbe, TcpAndIpv6LookupsAndFailuresOnly) {
