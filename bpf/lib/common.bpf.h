@@ -15,11 +15,16 @@
 #define KSCOPE_EXPORT_ABI(name) struct name *const volatile abi_##name = 0
 
 /* Adds one to slot of a per-CPU array of __u64 counters (no atomics needed). */
-static __always_inline void percpu_inc(void *counters, __u32 slot)
+static __always_inline void percpu_add(void *counters, __u32 slot, __u64 value)
 {
 	__u64 *n = bpf_map_lookup_elem(counters, &slot);
 	if (n)
-		*n += 1;
+		*n += value;
+}
+
+static __always_inline void percpu_inc(void *counters, __u32 slot)
+{
+	percpu_add(counters, slot, 1);
 }
 
 static __always_inline void fill_header(struct kscope_event_header *hdr, __u16 type)

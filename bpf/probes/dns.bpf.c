@@ -279,6 +279,7 @@ int ks_dns_ingress(struct __sk_buff *skb)
 		latency_ns = now - *sent;
 		bpf_map_delete_elem(&inflight, &key);
 		percpu_inc(&latency, hist_slot(latency_ns, KSCOPE_DNS_LATENCY_SLOTS));
+		percpu_add(&counters, KSCOPE_DNS_LATENCY_NS, latency_ns);
 	} else {
 		percpu_inc(&counters, KSCOPE_DNS_UNMATCHED);
 		/* Over TCP an unmatched segment is more likely the middle of a long answer

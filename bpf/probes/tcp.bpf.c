@@ -192,6 +192,7 @@ static __always_inline int on_state_change(const struct sock *skp, const int fro
 			c->latency_ns = ev.latency_ns;
 			count(KSCOPE_TCP_OPENED);
 			percpu_inc(&connect_latency, hist_slot(ev.latency_ns, KSCOPE_TCP_LATENCY_SLOTS));
+			percpu_add(&counters, KSCOPE_TCP_CONNECT_LATENCY_NS, ev.latency_ns);
 		} else {
 			count(KSCOPE_TCP_FAILED);
 			ev.error = -BPF_CORE_READ(skp, sk_err);

@@ -240,6 +240,20 @@ uint64_t BpfObject::program_misses(std::string_view program) const {
     return prog ? misses_of(prog) : 0;
 }
 
+std::vector<BpfObject::ProgramStats> BpfObject::program_stats() const {
+    std::vector<ProgramStats> out;
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, obj_) {
+        int fd = bpf_program__fd(prog);
+        bpf_prog_info info{};
+        uint32_t len = sizeof(info);
+        if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) != 0)
+            continue;
+        out.push_back({bpf_program__name(prog), info.run_cnt, info.run_time_ns, info.recursion_misses});
+    }
+    return out;
+}
+
 Result<int> BpfObject::program_fd(std::string_view program) const {
     const bpf_program* prog = bpf_object__find_program_by_name(obj_, std::string(program).c_str());
     int fd = prog ? bpf_program__fd(prog) : -1;

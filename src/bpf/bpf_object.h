@@ -63,6 +63,14 @@ public:
     uint64_t program_misses(std::string_view program) const;
     const std::string& name() const { return name_; }
 
+    // The kernel's statistics of each loaded program (run_cnt and run_time_ns count only
+    // while BPF stats are enabled).
+    struct ProgramStats {
+        std::string program;
+        uint64_t runs = 0, run_time_ns = 0, misses = 0;
+    };
+    std::vector<ProgramStats> program_stats() const;
+
 private:
     BpfObject(std::string name, bpf_object* obj) : name_(std::move(name)), obj_(obj) {}
 

@@ -15,6 +15,8 @@ void register_tcp_command(CLI::App& app, int& exit_code);
 void register_drops_command(CLI::App& app, int& exit_code);
 void register_tcptop_command(CLI::App& app, int& exit_code);
 void register_dns_command(CLI::App& app, int& exit_code);
+void register_agent_command(CLI::App& app, int& exit_code);
+void register_query_command(CLI::App& app, int& exit_code);
 void register_retrans_command(CLI::App& app, int& exit_code);
 void register_doctor_command(CLI::App& app, int& exit_code);
 

@@ -21,16 +21,36 @@ TraceSession::~TraceSession() {
 Result<void> TraceSession::start() {
     reader_ = std::make_unique<RingReader>(options_.drain_interval);
     reader_->on_drained([this] { queue_.wake(); });
+    // Load and attach everything first, so a probe left out never had a ring registered.
+    std::vector<std::unique_ptr<Probe>> running;
+    for (auto& probe : probes_) {
+        Probe& p = *probe;
+        auto over = options_.probe_overrides.find(std::string(p.name()));
+        const ProbeOptions& po = over != options_.probe_overrides.end() ? over->second : options_.probe;
+        Result<void> ok = p.load(po);
+        if (ok) {
+            for (const auto& hook : p.attach()) {
+                hooks_.emplace_back(std::string(p.name()), hook);
+                if (!hook.attached && ok)
+                    ok = Error{fmt::format("probe {}: cannot attach {} to {}: {}", p.name(), hook.program, hook.hook,
+                                           hook.error)};
+            }
+        }
+        if (!ok) {
+            if (!options_.skip_unavailable)
+                return ok;
+            p.detach();
+            unavailable_.emplace_back(std::string(p.name()), ok.error().message);
+            continue;
+        }
+        running.push_back(std::move(probe));
+    }
+    probes_ = std::move(running);
+    counters_.resize(probes_.size());
     for (size_t i = 0; i < probes_.size(); i++) {
         Probe& p = *probes_[i];
-        if (auto r = p.load(options_.probe); !r)
-            return r;
-        for (const auto& hook : p.attach()) {
-            hooks_.emplace_back(std::string(p.name()), hook);
-            if (!hook.attached)
-                return Error{fmt::format("probe {}: cannot attach {} to {}: {}", p.name(), hook.program,
-                                         hook.hook, hook.error)};
-        }
+        if (!p.has_events())
+            continue;
         auto fd = p.ring_fd();
         if (!fd)
             return fd.error();

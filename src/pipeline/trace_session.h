@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct SessionOptions {
     // User-space selection after decoding, for what the kernel does not filter (tcp
     // ports, addresses and event kinds); events it refuses are not counted as lost.
     std::function<bool(const Event&)> event_filter;
+    // Options for one probe instead of `probe` (the agent's per-probe filters), by name.
+    std::map<std::string, ProbeOptions> probe_overrides;
+    // Probes that cannot load or attach here are left out (and listed in unavailable())
+    // instead of failing start(): the agent runs what this kernel supports.
+    bool skip_unavailable = false;
 };
 
 // Per probe and per stage.
@@ -59,6 +65,12 @@ public:
     uint64_t delivered() const { return delivered_; }
     // Which hook each program attached to, per probe ("exec: tracepoint:sched:...").
     const std::vector<std::pair<std::string, HookStatus>>& hooks() const { return hooks_; }
+    // Probes left out by skip_unavailable, with the reason.
+    const std::vector<std::pair<std::string, std::string>>& unavailable() const { return unavailable_; }
+    // The running probes, for their in-kernel metrics.
+    const std::vector<std::unique_ptr<Probe>>& probes() const { return probes_; }
+    size_t queue_depth() const { return queue_.depth(); }
+    size_t queue_capacity() const { return options_.queue_capacity; }
 
 private:
     struct Counters {
@@ -75,6 +87,7 @@ private:
     std::unique_ptr<RingReader> reader_;
     uint64_t delivered_ = 0;
     std::vector<std::pair<std::string, HookStatus>> hooks_;
+    std::vector<std::pair<std::string, std::string>> unavailable_;
 };
 
 // "exec: 5000 events, 0 lost (ring buffer full), 0 lost (queue full)" per probe.

@@ -42,11 +42,30 @@ Result<DnsCounters> DnsProbe::counters() const {
     c.responses = percpu_sum(*counters, KSCOPE_DNS_RESPONSES);
     c.unmatched = percpu_sum(*counters, KSCOPE_DNS_UNMATCHED);
     c.malformed = percpu_sum(*counters, KSCOPE_DNS_MALFORMED);
+    c.latency_sum_ns = percpu_sum(*counters, KSCOPE_DNS_LATENCY_NS);
     for (uint32_t i = 0; i < c.by_rcode.size(); i++)
         c.by_rcode[i] = percpu_sum(*rcodes, i);
     for (uint32_t i = 0; i < c.latency.size(); i++)
         c.latency[i] = percpu_sum(*latency, i);
     return c;
+}
+
+void DnsProbe::append_metrics(PrometheusText& m) {
+    auto c = counters();
+    if (!c)
+        return;
+    m.family("kscope_dns_queries_total", "counter", "DNS queries sent to a DNS port")
+        .sample("kscope_dns_queries_total", double(c->queries));
+    m.family("kscope_dns_responses_total", "counter", "DNS answers received, by response code");
+    for (uint32_t i = 0; i < c->by_rcode.size(); i++)
+        if (c->by_rcode[i] || i == 0 || i == 3)  // NOERROR and NXDOMAIN always present
+            m.sample("kscope_dns_responses_total", {{"rcode", dns_rcode_name(i)}}, double(c->by_rcode[i]));
+    m.family("kscope_dns_unmatched_responses_total", "counter", "DNS answers whose query was not seen")
+        .sample("kscope_dns_unmatched_responses_total", double(c->unmatched));
+    m.family("kscope_dns_malformed_packets_total", "counter", "packets to or from a DNS port too short for DNS")
+        .sample("kscope_dns_malformed_packets_total", double(c->malformed));
+    m.family("kscope_dns_latency_seconds", "histogram", "DNS latency, query sent to answer received")
+        .log2_histogram("kscope_dns_latency_seconds", {}, c->latency, c->latency_sum_ns);
 }
 
 std::string DnsProbe::counters_text() const {

@@ -12,6 +12,7 @@ namespace kscope {
 // What the dns probe counts in the kernel (for --stats and metrics).
 struct DnsCounters {
     uint64_t queries = 0, responses = 0, unmatched = 0, malformed = 0;
+    uint64_t latency_sum_ns = 0;
     std::array<uint64_t, KSCOPE_DNS_RCODES> by_rcode{};
     std::array<uint64_t, KSCOPE_DNS_LATENCY_SLOTS> latency{};  // log2 ns slots
 };
@@ -27,6 +28,7 @@ public:
     }
     Result<Event> decode(RawEvent raw, const DecodeContext& ctx) const override;
     std::string counters_text() const override;
+    void append_metrics(PrometheusText& m) override;
     Result<DnsCounters> counters() const;
 
 protected:

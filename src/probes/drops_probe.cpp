@@ -32,6 +32,15 @@ Result<Event> DropsProbe::decode(RawEvent raw, const DecodeContext& ctx) const {
     return Event(std::move(e.value()));
 }
 
+void DropsProbe::append_metrics(PrometheusText& m) {
+    auto counts_now = counts();
+    if (!counts_now)
+        return;
+    m.family("kscope_packet_drops_total", "counter", "packets the kernel dropped, by drop reason");
+    for (const auto& [reason, n] : *counts_now)
+        m.sample("kscope_packet_drops_total", {{"reason", reason}}, double(n));
+}
+
 Result<std::map<std::string, uint64_t>> DropsProbe::counts() const {
     if (!obj_ || !reasons_)
         return Error{"probe drops is not loaded"};

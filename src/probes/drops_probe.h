@@ -21,6 +21,7 @@ public:
 
     // Drops counted so far, by reason name.
     Result<std::map<std::string, uint64_t>> counts() const;
+    void append_metrics(PrometheusText& m) override;
 
 protected:
     std::span<const uint8_t> elf() const override;

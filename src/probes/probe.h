@@ -13,6 +13,7 @@
 #include "bpf/bpf_object.h"
 #include "events/decode.h"
 #include "events/event.h"
+#include "metrics/prometheus_text.h"
 #include "pipeline/cgroup_paths.h"
 #include "util/result.h"
 
@@ -71,6 +72,12 @@ public:
     // What the probe counts in the kernel beyond events, as one line for --stats ("" if
     // nothing).
     virtual std::string counters_text() const { return ""; }
+    // The probe's in-kernel counters and histograms as Prometheus metrics (the agent's
+    // /metrics); read from the maps when called, nothing is counted per event here.
+    virtual void append_metrics(PrometheusText&) {}
+    std::vector<BpfObject::ProgramStats> program_stats() const {
+        return obj_ ? obj_->program_stats() : std::vector<BpfObject::ProgramStats>{};
+    }
     // Program runs the kernel skipped (another BPF program active on the CPU).
     virtual uint64_t kernel_misses() const { return obj_ ? obj_->program_misses() : 0; }
 

@@ -12,6 +12,8 @@
 #include <cstring>
 
 #include "bpf/map_iter.h"
+#include "events/names.h"
+#include "events/syscall_names.h"
 #include "syscalls.skel.h"
 
 namespace kscope {
@@ -87,6 +89,36 @@ void SyscallsProbe::forget_exited(SyscallSnapshot& snap) {
         }
         it = snap.erase(it);
     }
+}
+
+}  // namespace kscope
+
+namespace kscope {
+
+void SyscallsProbe::append_metrics(PrometheusText& m) {
+    auto snap = snapshot();
+    if (!snap)
+        return;
+    std::map<uint32_t, SyscallCounters> by_nr;  // summed over processes
+    for (const auto& [key, c] : *snap) {
+        SyscallCounters& s = by_nr[key.nr];
+        s.calls += c.calls;
+        s.errors += c.errors;
+        s.total_ns += c.total_ns;
+        for (const auto& [err, n] : c.errnos)
+            s.errnos[err] += n;
+    }
+    m.family("kscope_syscalls_total", "counter", "system calls completed, by syscall");
+    for (const auto& [nr, c] : by_nr)
+        m.sample("kscope_syscalls_total", {{"syscall", syscall_name(nr)}}, double(c.calls));
+    m.family("kscope_syscall_errors_total", "counter", "system calls that failed, by syscall and errno");
+    for (const auto& [nr, c] : by_nr)
+        for (const auto& [err, n] : c.errnos)
+            m.sample("kscope_syscall_errors_total", {{"syscall", syscall_name(nr)}, {"errno", errno_name(-int(err))}},
+                     double(n));
+    m.family("kscope_syscall_time_seconds_total", "counter", "time spent in system calls, by syscall");
+    for (const auto& [nr, c] : by_nr)
+        m.sample("kscope_syscall_time_seconds_total", {{"syscall", syscall_name(nr)}}, c.total_ns / 1e9);
 }
 
 }  // namespace kscope

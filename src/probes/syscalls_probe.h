@@ -19,6 +19,8 @@ public:
     // Drops the in-kernel entries (and the snapshot's) of processes that are gone, after
     // their last interval was reported, so the maps do not fill with the dead.
     void forget_exited(SyscallSnapshot& snap);
+    // Calls, errors by errno and time per syscall (summed over processes).
+    void append_metrics(PrometheusText& m) override;
 
 protected:
     std::span<const uint8_t> elf() const override;

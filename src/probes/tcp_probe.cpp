@@ -44,6 +44,34 @@ std::string TcpProbe::counters_text() const {
         histogram_percentile(hist, 0.5, 0) / 1e3, histogram_percentile(hist, 0.99, 0) / 1e3);
 }
 
+void TcpProbe::append_metrics(PrometheusText& m) {
+    if (!obj_ || retransmits_)  // one object serves both tools; count it once
+        return;
+    auto counters = obj_->map_fd("counters");
+    auto latency = obj_->map_fd("connect_latency");
+    if (!counters || !latency)
+        return;
+    auto c = [&](uint32_t slot) { return double(percpu_sum(*counters, slot)); };
+    m.family("kscope_tcp_connections_opened_total", "counter", "TCP active opens that reached ESTABLISHED")
+        .sample("kscope_tcp_connections_opened_total", c(KSCOPE_TCP_OPENED));
+    m.family("kscope_tcp_connections_accepted_total", "counter", "TCP passive opens that reached ESTABLISHED")
+        .sample("kscope_tcp_connections_accepted_total", c(KSCOPE_TCP_ACCEPTED));
+    m.family("kscope_tcp_connections_failed_total", "counter", "TCP active opens that failed (refused, timed out)")
+        .sample("kscope_tcp_connections_failed_total", c(KSCOPE_TCP_FAILED));
+    m.family("kscope_tcp_connections_closed_total", "counter", "established TCP connections that closed")
+        .sample("kscope_tcp_connections_closed_total", c(KSCOPE_TCP_CLOSED));
+    m.family("kscope_tcp_retransmits_total", "counter", "TCP segments retransmitted")
+        .sample("kscope_tcp_retransmits_total", c(KSCOPE_TCP_RETRANSMITS));
+    m.family("kscope_tcp_resets_total", "counter", "TCP resets, by direction")
+        .sample("kscope_tcp_resets_total", {{"direction", "sent"}}, c(KSCOPE_TCP_RESETS_SENT))
+        .sample("kscope_tcp_resets_total", {{"direction", "received"}}, c(KSCOPE_TCP_RESETS_RECEIVED));
+    std::array<uint64_t, KSCOPE_TCP_LATENCY_SLOTS> hist{};
+    for (uint32_t i = 0; i < hist.size(); i++)
+        hist[i] = percpu_sum(*latency, i);
+    m.family("kscope_tcp_connect_latency_seconds", "histogram", "TCP connect latency, SYN sent to established")
+        .log2_histogram("kscope_tcp_connect_latency_seconds", {}, hist, percpu_sum(*counters, KSCOPE_TCP_CONNECT_LATENCY_NS));
+}
+
 Result<void> TcpProbe::configure(BpfObject& obj) {
     if (auto r = obj.set_const<bool>("emit_lifecycle", !retransmits_); !r)
         return r;

@@ -21,6 +21,7 @@ public:
     uint64_t kernel_misses() const override;
     // Opened/accepted/failed/closed connections, retransmits, resets, connect latency.
     std::string counters_text() const override;
+    void append_metrics(PrometheusText& m) override;
 
 protected:
     std::span<const uint8_t> elf() const override;

@@ -24,7 +24,8 @@ enum kscope_dns_counter {
 	KSCOPE_DNS_RESPONSES = 1,
 	KSCOPE_DNS_UNMATCHED = 2, /* answers with no query seen (kscope started in between) */
 	KSCOPE_DNS_MALFORMED = 3, /* packets to/from a DNS port too short for a DNS header */
-	KSCOPE_DNS_COUNTERS = 4,
+	KSCOPE_DNS_LATENCY_NS = 4, /* sum of the latencies in `latency` */
+	KSCOPE_DNS_COUNTERS = 5,
 };
 
 /* hdr holds the process that owns the socket (recorded when it first sent to a DNS

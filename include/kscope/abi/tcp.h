@@ -31,7 +31,8 @@ enum kscope_tcp_counter {
 	KSCOPE_TCP_RETRANSMITS = 4,
 	KSCOPE_TCP_RESETS_SENT = 5,
 	KSCOPE_TCP_RESETS_RECEIVED = 6,
-	KSCOPE_TCP_COUNTERS = 7,
+	KSCOPE_TCP_CONNECT_LATENCY_NS = 7, /* sum of the connect latencies in connect_latency */
+	KSCOPE_TCP_COUNTERS = 8,
 };
 #define KSCOPE_TCP_LATENCY_SLOTS 48
 

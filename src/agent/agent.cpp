@@ -1,0 +1,163 @@
+#include "agent/agent.h"
+
+#include <bpf/bpf.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "agent/process_metrics.h"
+#include "probes/registry.h"
+#include "probes/syscalls_probe.h"
+#include "probes/tcp_probe.h"
+#include "sinks/fanout_sink.h"
+
+namespace kscope {
+namespace {
+
+Result<ProbeOptions> probe_options(const ProbeConfig& p, uint32_t ring_kib) {
+    ProbeOptions o;
+    o.ring_bytes = ring_kib * 1024;
+    o.filter.pids = p.pids;
+    o.filter.comms = p.comms;
+    o.filter.failures_only = p.failures_only;
+    o.dns_ports = p.ports;
+    if (!p.cgroup.empty()) {
+        auto cg = resolve_cgroup(p.cgroup);
+        if (!cg)
+            return cg.error();
+        o.filter.cgroup = *cg;
+    }
+    return o;
+}
+
+// The agent's instance of a probe: aggregate-only where the agent needs no per-process
+// rows (syscalls by syscall keeps the kernel maps small).
+std::unique_ptr<Probe> agent_probe(const std::string& name) {
+    if (name == "syscalls")
+        return std::make_unique<SyscallsProbe>(/*by_process=*/false);
+    return make_probe(name);
+}
+
+}  // namespace
+
+Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
+
+Agent::~Agent() {
+    http_.stop();
+    if (bpf_stats_fd_ >= 0)
+        close(bpf_stats_fd_);
+}
+
+Result<void> Agent::start() {
+    SessionOptions options;
+    options.skip_unavailable = true;
+    options.queue_capacity = 1 << 16;
+    options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
+    std::vector<std::unique_ptr<Probe>> probes;
+    for (const auto& [name, pc] : config_.probes) {
+        if (!pc.enabled)
+            continue;
+        auto po = probe_options(pc, config_.ring_kib);
+        if (!po)
+            return po.error().context("probe " + name);
+        options.probe_overrides[name] = *po;
+        probes.push_back(agent_probe(name));
+    }
+    session_ = std::make_unique<TraceSession>(std::move(probes), std::move(options));
+    if (auto r = session_->start(); !r)
+        return r;
+    for (const auto& [name, why] : session_->unavailable())
+        spdlog::warn("probe {} is not available on this kernel, left out: {}", name, why);
+    for (const auto& p : session_->probes())
+        spdlog::info("probe {} running", p->name());
+    // Run counts and times of our programs for the self-metrics; on while the fd is open.
+    bpf_stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    if (bpf_stats_fd_ < 0)
+        spdlog::warn("kernel BPF run-time statistics unavailable: {}", std::strerror(errno));
+
+    if (config_.store_enabled) {
+        auto store = EventStore::open(config_.data_dir);
+        if (!store)
+            return store.error();
+        store_ = std::make_unique<StoreSink>(std::move(store.value()), config_.retention);
+        spdlog::info("event store {}/events.db", config_.data_dir);
+    }
+
+    auto listen = parse_listen(config_.listen);
+    if (!listen)
+        return listen.error();
+    HttpHandlers handlers;
+    handlers.metrics = [this] { return metrics(); };
+    if (config_.store_enabled) {
+        const std::string dir = config_.data_dir;
+        handlers.events = [dir](const EventQuery& q) -> Result<std::vector<std::string>> {
+            auto reader = EventStore::open(dir, /*read_only=*/true);  // a connection per request
+            if (!reader)
+                return reader.error();
+            return (*reader)->query(q);
+        };
+    }
+    if (auto r = http_.start(listen->first, listen->second, handlers); !r)
+        return r;
+    spdlog::info("serving /metrics and /api/v1/events on {}:{}", listen->first, http_.port());
+    return {};
+}
+
+void Agent::run(const std::atomic<bool>& stop) {
+    FanoutSink sinks;
+    if (store_)
+        sinks.add(*store_);
+    session_->run(sinks, stop);
+    sinks.finish();
+    spdlog::info("stopped; {} events stored", store_ ? store_->stored() : 0);
+}
+
+std::string Agent::metrics() {
+    std::lock_guard lock(metrics_mu_);
+    PrometheusText m;
+    for (const auto& p : session_->probes())
+        p->append_metrics(m);
+
+    const auto stats = session_->stats();
+    m.family("kscope_events_total", "counter", "events decoded and queued, per probe");
+    for (const auto& s : stats)
+        m.sample("kscope_events_total", {{"probe", s.probe}}, double(s.events));
+    m.family("kscope_events_dropped_total", "counter", "events lost, per probe and stage");
+    for (const auto& s : stats) {
+        m.sample("kscope_events_dropped_total", {{"probe", s.probe}, {"stage", "ring_buffer"}}, double(s.kernel_drops));
+        m.sample("kscope_events_dropped_total", {{"probe", s.probe}, {"stage", "kernel_skipped"}}, double(s.kernel_misses));
+        m.sample("kscope_events_dropped_total", {{"probe", s.probe}, {"stage", "queue"}}, double(s.queue_drops));
+        m.sample("kscope_events_dropped_total", {{"probe", s.probe}, {"stage", "malformed"}}, double(s.decode_errors));
+    }
+    m.family("kscope_queue_depth", "gauge", "events waiting in the pipeline queue")
+        .sample("kscope_queue_depth", double(session_->queue_depth()));
+    m.family("kscope_queue_capacity", "gauge", "size of the pipeline queue")
+        .sample("kscope_queue_capacity", double(session_->queue_capacity()));
+    if (store_) {
+        m.family("kscope_store_events_total", "counter", "events written to the event store")
+            .sample("kscope_store_events_total", double(store_->stored()));
+        m.family("kscope_store_failed_events_total", "counter", "events a failed store commit lost")
+            .sample("kscope_store_failed_events_total", double(store_->failed()));
+    }
+    m.family("kscope_bpf_program_runs_total", "counter", "runs of each kscope BPF program (kernel BPF stats)");
+    std::vector<std::pair<std::string, BpfObject::ProgramStats>> programs;
+    for (const auto& p : session_->probes())
+        for (auto& ps : p->program_stats())
+            programs.emplace_back(std::string(p->name()), std::move(ps));
+    for (const auto& [probe, ps] : programs)
+        m.sample("kscope_bpf_program_runs_total", {{"probe", probe}, {"program", ps.program}}, double(ps.runs));
+    m.family("kscope_bpf_program_run_seconds_total", "counter", "time spent in each kscope BPF program");
+    for (const auto& [probe, ps] : programs)
+        m.sample("kscope_bpf_program_run_seconds_total", {{"probe", probe}, {"program", ps.program}}, ps.run_time_ns / 1e9);
+    append_process_metrics(m);
+    m.family("kscope_probe_up", "gauge", "1 for each probe running, 0 for each enabled but unavailable here");
+    for (const auto& p : session_->probes())
+        m.sample("kscope_probe_up", {{"probe", std::string(p->name())}}, 1);
+    for (const auto& [name, _] : session_->unavailable())
+        m.sample("kscope_probe_up", {{"probe", name}}, 0);
+    return m.text();
+}
+
+}  // namespace kscope

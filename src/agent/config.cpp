@@ -1,0 +1,288 @@
+#include "agent/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace kscope {
+namespace {
+
+// Errors name the place in the file; yaml-cpp's marks are 0-based.
+struct Where {
+    const std::string& source;
+    Error at(const YAML::Node& n, const std::string& msg) const {
+        const YAML::Mark m = n.Mark();
+        if (m.line < 0)
+            return Error{fmt::format("{}: {}", source, msg)};
+        return Error{fmt::format("{}:{}:{}: {}", source, m.line + 1, m.column + 1, msg)};
+    }
+};
+
+using Fields = std::map<std::string, std::function<Result<void>(const YAML::Node&)>>;
+
+// Applies each key of a mapping with its handler; an unknown key is an error.
+Result<void> each_field(const Where& w, const YAML::Node& map, const std::string& what, const Fields& fields) {
+    if (!map || map.IsNull())
+        return {};
+    if (!map.IsMap())
+        return w.at(map, what + " must be a mapping");
+    for (const auto& kv : map) {
+        const std::string key = kv.first.as<std::string>();
+        auto it = fields.find(key);
+        if (it == fields.end()) {
+            std::string known;
+            for (const auto& [k, _] : fields)
+                known += (known.empty() ? "" : ", ") + k;
+            return w.at(kv.first, fmt::format("unknown key '{}' in {} (known: {})", key, what, known));
+        }
+        if (auto r = it->second(kv.second); !r)
+            return r;
+    }
+    return {};
+}
+
+template <typename T>
+Result<T> scalar(const Where& w, const YAML::Node& n, const std::string& what) {
+    if (!n.IsScalar())
+        return w.at(n, what + " must be a single value");
+    try {
+        return n.as<T>();
+    } catch (const YAML::Exception&) {
+        return w.at(n, fmt::format("'{}' is not a valid {}", n.Scalar(), what));
+    }
+}
+
+template <typename T>
+Result<std::vector<T>> list(const Where& w, const YAML::Node& n, const std::string& what) {
+    if (!n.IsSequence())
+        return w.at(n, what + " must be a list");
+    std::vector<T> out;
+    for (const auto& item : n) {
+        auto v = scalar<T>(w, item, what + " entry");
+        if (!v)
+            return v.error();
+        out.push_back(*v);
+    }
+    return out;
+}
+
+Result<void> parse_probe(const Where& w, const std::string& name, const YAML::Node& n, ProbeConfig& p) {
+    if (n.IsScalar()) {  // "exec: false" as shorthand
+        auto on = scalar<bool>(w, n, "probes." + name);
+        if (!on)
+            return on.error();
+        p.enabled = *on;
+        return {};
+    }
+    Fields f{
+        {"enabled", [&](const YAML::Node& v) -> Result<void> {
+             auto b = scalar<bool>(w, v, "enabled (true or false)");
+             if (!b) return b.error();
+             p.enabled = *b;
+             return {};
+         }},
+        {"pids", [&](const YAML::Node& v) -> Result<void> {
+             auto l = list<uint32_t>(w, v, "pids");
+             if (!l) return l.error();
+             p.pids = *l;
+             return {};
+         }},
+        {"comms", [&](const YAML::Node& v) -> Result<void> {
+             auto l = list<std::string>(w, v, "comms");
+             if (!l) return l.error();
+             for (const auto& c : *l)
+                 if (c.empty() || c.size() > 15)
+                     return w.at(v, fmt::format("comm '{}' must be 1 to 15 characters", c));
+             p.comms = *l;
+             return {};
+         }},
+        {"cgroup", [&](const YAML::Node& v) -> Result<void> {
+             auto s = scalar<std::string>(w, v, "cgroup path");
+             if (!s) return s.error();
+             p.cgroup = *s;
+             return {};
+         }},
+        {"failures_only", [&](const YAML::Node& v) -> Result<void> {
+             auto b = scalar<bool>(w, v, "failures_only (true or false)");
+             if (!b) return b.error();
+             p.failures_only = *b;
+             return {};
+         }},
+    };
+    if (name == "dns")
+        f["ports"] = [&](const YAML::Node& v) -> Result<void> {
+            auto l = list<uint32_t>(w, v, "ports");
+            if (!l) return l.error();
+            if (l->empty() || l->size() > 4)
+                return w.at(v, "ports takes 1 to 4 ports");
+            p.ports.clear();
+            for (uint32_t port : *l) {
+                if (port == 0 || port > 65535)
+                    return w.at(v, fmt::format("port {} is out of range 1-65535", port));
+                p.ports.push_back(uint16_t(port));
+            }
+            return {};
+        };
+    return each_field(w, n, "probes." + name, f);
+}
+
+Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
+    Fields probe_fields;
+    for (const auto& [name, _] : agent_probe_defaults())
+        probe_fields[name] = [&w, &c, name = name](const YAML::Node& v) { return parse_probe(w, name, v, c.probes[name]); };
+    auto text = [&w](std::string& out, const char* what, std::initializer_list<const char*> allowed = {}) {
+        return [&w, &out, what, allowed](const YAML::Node& v) -> Result<void> {
+            auto s = scalar<std::string>(w, v, what);
+            if (!s) return s.error();
+            if (allowed.size() && std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return *s == a; }) == allowed.end()) {
+                std::string list;
+                for (const char* a : allowed)
+                    list += (list.empty() ? "" : ", ") + std::string(a);
+                return w.at(v, fmt::format("{} must be one of {}, not '{}'", what, list, *s));
+            }
+            out = *s;
+            return {};
+        };
+    };
+    Fields top{
+        {"probes", [&](const YAML::Node& v) { return each_field(w, v, "probes", probe_fields); }},
+        {"http", [&](const YAML::Node& v) {
+             return each_field(w, v, "http", {{"listen", [&](const YAML::Node& l) -> Result<void> {
+                 auto s = scalar<std::string>(w, l, "http.listen");
+                 if (!s) return s.error();
+                 if (auto p = parse_listen(*s); !p) return w.at(l, p.error().message);
+                 c.listen = *s;
+                 return {};
+             }}});
+         }},
+        {"store", [&](const YAML::Node& v) {
+             return each_field(w, v, "store", {
+                 {"enabled", [&](const YAML::Node& b) -> Result<void> {
+                      auto on = scalar<bool>(w, b, "store.enabled (true or false)");
+                      if (!on) return on.error();
+                      c.store_enabled = *on;
+                      return {};
+                  }},
+                 {"data_dir", text(c.data_dir, "store.data_dir")},
+                 {"max_age", [&](const YAML::Node& a) -> Result<void> {
+                      auto s = scalar<std::string>(w, a, "store.max_age");
+                      if (!s) return s.error();
+                      auto d = parse_duration_s(*s);
+                      if (!d) return w.at(a, d.error().message);
+                      c.retention.max_age_s = *d;
+                      return {};
+                  }},
+                 {"max_size", [&](const YAML::Node& a) -> Result<void> {
+                      auto s = scalar<std::string>(w, a, "store.max_size");
+                      if (!s) return s.error();
+                      auto b = parse_size_bytes(*s);
+                      if (!b) return w.at(a, b.error().message);
+                      c.retention.max_bytes = *b;
+                      return {};
+                  }},
+             });
+         }},
+        {"log", [&](const YAML::Node& v) {
+             return each_field(w, v, "log", {
+                 {"level", text(c.log_level, "log.level", {"trace", "debug", "info", "warn", "error"})},
+                 {"format", text(c.log_format, "log.format", {"text", "json"})},
+             });
+         }},
+        {"ring_kib", [&](const YAML::Node& v) -> Result<void> {
+             auto k = scalar<uint32_t>(w, v, "ring_kib");
+             if (!k) return k.error();
+             if (*k < 4 || (*k & (*k - 1)))
+                 return w.at(v, "ring_kib must be a power of two, at least 4");
+             c.ring_kib = *k;
+             return {};
+         }},
+    };
+    return each_field(w, root, "the configuration", top);
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, bool>>& agent_probe_defaults() {
+    static const std::vector<std::pair<std::string, bool>> probes = {
+        {"exec", true}, {"exit", true}, {"open", false}, {"syscalls", true},
+        {"tcp", true},  {"drops", true}, {"dns", true},
+    };
+    return probes;
+}
+
+AgentConfig default_agent_config() {
+    AgentConfig c;
+    for (const auto& [name, on] : agent_probe_defaults())
+        c.probes[name].enabled = on;
+    return c;
+}
+
+Result<AgentConfig> parse_agent_config(std::string_view yaml, const std::string& source) {
+    AgentConfig c = default_agent_config();
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::ParserException& e) {
+        return Error{fmt::format("{}:{}:{}: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg)};
+    }
+    const Where w{source};
+    if (auto r = apply(w, root, c); !r)
+        return r.error();
+    return c;
+}
+
+Result<AgentConfig> load_agent_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in)
+        return Error{"cannot read config file " + path};
+    std::stringstream text;
+    text << in.rdbuf();
+    return parse_agent_config(text.str(), path);
+}
+
+Result<uint64_t> parse_duration_s(std::string_view text) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    std::string_view unit(end, text.data() + text.size() - end);
+    static const std::map<std::string_view, uint64_t> units = {{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
+    auto it = units.find(unit);
+    if (ec != std::errc() || it == units.end() || n == 0)
+        return Error{fmt::format("'{}' is not a duration (e.g. 7d, 12h, 30m, 45s)", text)};
+    return n * it->second;
+}
+
+Result<uint64_t> parse_size_bytes(std::string_view text) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    std::string_view unit(end, text.data() + text.size() - end);
+    static const std::map<std::string_view, uint64_t> units = {
+        {"", 1}, {"B", 1}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40},
+        {"KB", 1000}, {"MB", 1000'000}, {"GB", 1000'000'000}, {"TB", 1000'000'000'000}};
+    auto it = units.find(unit);
+    if (ec != std::errc() || it == units.end() || n == 0)
+        return Error{fmt::format("'{}' is not a size (e.g. 1GiB, 512MiB, 100MB)", text)};
+    return n * it->second;
+}
+
+Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0)
+        return Error{fmt::format("'{}' is not ADDRESS:PORT (e.g. 127.0.0.1:9464)", text)};
+    std::string host(text.substr(0, colon));
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    uint32_t port = 0;
+    auto ports = text.substr(colon + 1);
+    auto [end, ec] = std::from_chars(ports.data(), ports.data() + ports.size(), port);
+    if (ec != std::errc() || end != ports.data() + ports.size() || port > 65535)
+        return Error{fmt::format("'{}' has no valid port (0-65535)", text)};
+    return std::pair{host, uint16_t(port)};
+}
+
+}  // namespace kscope

@@ -1,0 +1,53 @@
+// The agent's configuration: YAML (file or embedded defaults) -> AgentConfig. Every
+// unknown key and bad value is an error naming file:line:column; nothing is half-applied.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/event_store.h"
+#include "util/result.h"
+
+namespace kscope {
+
+struct ProbeConfig {
+    bool enabled = true;
+    std::vector<uint32_t> pids;
+    std::vector<std::string> comms;
+    std::string cgroup;          // "" = every cgroup
+    bool failures_only = false;
+    std::vector<uint16_t> ports;  // dns: server ports
+};
+
+struct AgentConfig {
+    // Every probe the agent knows, by name; a missing entry means the default.
+    std::map<std::string, ProbeConfig> probes;
+    std::string listen = "127.0.0.1:9464";
+    std::string data_dir = "/var/lib/kscope";
+    RetentionPolicy retention;
+    bool store_enabled = true;
+    std::string log_level = "info";  // trace, debug, info, warn, error
+    std::string log_format = "text"; // text, json
+    uint32_t ring_kib = 1024;
+};
+
+// The probes the agent runs, with whether each is on by default. `open` is off: every
+// open on a host is a flood for a store; turn it on with a filter.
+const std::vector<std::pair<std::string, bool>>& agent_probe_defaults();
+
+AgentConfig default_agent_config();
+// source names the text in messages ("/etc/kscope/agent.yaml").
+Result<AgentConfig> parse_agent_config(std::string_view yaml, const std::string& source);
+Result<AgentConfig> load_agent_config(const std::string& path);
+
+// "7d", "12h", "30m", "45s", or plain seconds.
+Result<uint64_t> parse_duration_s(std::string_view text);
+// "1GiB", "512MiB", "64KiB", "100MB", or plain bytes.
+Result<uint64_t> parse_size_bytes(std::string_view text);
+// "127.0.0.1:9464" -> host, port.
+Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view text);
+
+}  // namespace kscope

@@ -1,0 +1,142 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "agent/config.h"
+#include "sinks/json_writer.h"
+
+namespace kscope {
+namespace {
+
+Result<uint64_t> number(const std::string& name, const std::string& v, uint64_t max) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size() || n > max)
+        return Error{fmt::format("parameter {}: '{}' is not a number up to {}", name, v, max)};
+    return n;
+}
+
+// ns since the epoch, or a duration before now.
+Result<uint64_t> time_param(const std::string& name, const std::string& v) {
+    if (auto n = number(name, v, UINT64_MAX); n)
+        return *n;
+    auto ago = parse_duration_s(v);
+    if (!ago)
+        return Error{fmt::format("parameter {}: '{}' is neither ns since the epoch nor a duration like 15m", name, v)};
+    const uint64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+    return now - std::min<uint64_t>(now, *ago * 1000000000ull);
+}
+
+std::string error_json(const std::string& message) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object().field("error", message).end_object();
+    return out + "\n";
+}
+
+}  // namespace
+
+Result<EventQuery> event_query_from_params(const std::function<bool(const std::string&, std::string&)>& param) {
+    EventQuery q;
+    std::string v;
+    if (param("type", v)) q.type = v;
+    if (param("comm", v)) q.comm = v;
+    if (param("container", v)) q.container_id = v;
+    if (param("q", v)) q.text = v;
+    if (param("pid", v)) {
+        auto n = number("pid", v, UINT32_MAX);
+        if (!n) return n.error();
+        q.pid = uint32_t(*n);
+    }
+    if (param("since", v)) {
+        auto t = time_param("since", v);
+        if (!t) return t.error();
+        q.since_ns = *t;
+    }
+    if (param("until", v)) {
+        auto t = time_param("until", v);
+        if (!t) return t.error();
+        q.until_ns = *t;
+    }
+    if (param("limit", v)) {
+        auto n = number("limit", v, 10000);
+        if (!n || *n == 0) return Error{fmt::format("parameter limit: '{}' is not a number from 1 to 10000", v)};
+        q.limit = *n;
+    }
+    return q;
+}
+
+HttpServer::HttpServer() : server_(std::make_unique<httplib::Server>()) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandlers h) {
+    auto& s = *server_;
+    s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    s.Get("/metrics", [h](const httplib::Request&, httplib::Response& res) {
+        res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    s.Get("/api/v1/events", [h](const httplib::Request& req, httplib::Response& res) {
+        static const std::set<std::string> known = {"type", "since", "until", "pid", "comm", "container", "q", "limit"};
+        for (const auto& [k, _] : req.params)
+            if (!known.count(k)) {
+                res.status = 400;
+                res.set_content(error_json("unknown parameter " + k), "application/json");
+                return;
+            }
+        auto q = event_query_from_params([&](const std::string& k, std::string& out) {
+            if (!req.has_param(k.c_str()))
+                return false;
+            out = req.get_param_value(k.c_str());
+            return true;
+        });
+        if (!q) {
+            res.status = 400;
+            res.set_content(error_json(q.error().message), "application/json");
+            return;
+        }
+        if (!h.events) {
+            res.status = 503;
+            res.set_content(error_json("the event store is disabled in the configuration"), "application/json");
+            return;
+        }
+        auto rows = h.events(*q);
+        if (!rows) {
+            res.status = 500;
+            res.set_content(error_json(rows.error().message), "application/json");
+            return;
+        }
+        std::string body = "[";
+        for (size_t i = 0; i < rows->size(); i++)
+            body += (i ? ",\n" : "\n") + (*rows)[i];
+        body += "\n]\n";
+        res.set_content(body, "application/json");
+    });
+    if (port == 0) {
+        int bound = s.bind_to_any_port(host.c_str());
+        if (bound <= 0)
+            return Error{fmt::format("cannot listen on {}:0", host)};
+        port_ = uint16_t(bound);
+    } else {
+        if (!s.bind_to_port(host.c_str(), port))
+            return Error{fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", host, port)};
+        port_ = port;
+    }
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    return {};
+}
+
+void HttpServer::stop() {
+    if (server_)
+        server_->stop();
+    if (thread_.joinable())
+        thread_.join();
+}
+
+}  // namespace kscope

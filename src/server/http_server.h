@@ -1,0 +1,43 @@
+// The agent's HTTP endpoints (cpp-httplib): /metrics, /healthz, /api/v1/events.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "store/event_store.h"
+#include "util/result.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace kscope {
+
+struct HttpHandlers {
+    std::function<std::string()> metrics;  // Prometheus text
+    // Matching events as JSON bodies; an Error is the server's fault (500).
+    std::function<Result<std::vector<std::string>>(const EventQuery&)> events;
+};
+
+class HttpServer {
+public:
+    HttpServer();
+    ~HttpServer();
+    // Binds (an error names the address) and serves on a thread of its own.
+    Result<void> start(const std::string& host, uint16_t port, HttpHandlers handlers);
+    void stop();
+    uint16_t port() const { return port_; }
+
+private:
+    std::unique_ptr<httplib::Server> server_;
+    std::thread thread_;
+    uint16_t port_ = 0;
+};
+
+// The query parameters of /api/v1/events: type, since, until (ns since the epoch, or a
+// duration ago: "15m"), pid, comm, container, q (text), limit (1..10000, default 100).
+Result<EventQuery> event_query_from_params(const std::function<bool(const std::string&, std::string&)>& param);
+
+}  // namespace kscope
