@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all build bootstrap run test unit integration bench clean
+.PHONY: all build bootstrap run test unit integration e2e bench clean
 
 all: build
 
@@ -17,7 +17,7 @@ build: $(BUILD_DIR)/CMakeCache.txt
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: bootstrap build
-	$(BUILD_DIR)/kscope exec
+	$(BUILD_DIR)/kscope agent
 
 test: bootstrap build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
@@ -27,6 +27,9 @@ unit: build
 
 integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L integration
+
+e2e: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
 
 bench: bootstrap build
 	bench/run_all.sh $(BUILD_DIR)

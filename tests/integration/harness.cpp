@@ -14,7 +14,8 @@
 
 namespace kscope::test {
 
-Kscope::Kscope(std::vector<std::string> args, bool stdout_pipe, std::vector<std::string> env) {
+Kscope::Kscope(std::vector<std::string> args, bool stdout_pipe, std::vector<std::string> env,
+               const std::string& ready_text) {
     int err_pipe[2], out_pipe[2] = {-1, -1};
     if (pipe2(err_pipe, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe");
@@ -50,8 +51,8 @@ Kscope::Kscope(std::vector<std::string> args, bool stdout_pipe, std::vector<std:
     } else {
         close(out_file);
     }
-    drain_stderr(std::chrono::seconds(20), "tracing");
-    ready_ = err_.find("tracing") != std::string::npos;
+    drain_stderr(std::chrono::seconds(20), ready_text);
+    ready_ = err_.find(ready_text) != std::string::npos;
 }
 
 Kscope::~Kscope() {

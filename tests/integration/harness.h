@@ -25,7 +25,9 @@ public:
     // Starts `kscope <args>` with stdout into a temporary file (or a pipe when
     // stdout_pipe) and waits for its "tracing" line on stderr.
     // env: extra NAME=value pairs for the child's environment.
-    explicit Kscope(std::vector<std::string> args, bool stdout_pipe = false, std::vector<std::string> env = {});
+    // ready_text: the stderr line that says it is running.
+    explicit Kscope(std::vector<std::string> args, bool stdout_pipe = false, std::vector<std::string> env = {},
+                    const std::string& ready_text = "tracing");
     ~Kscope();
 
     bool ready() const { return ready_; }

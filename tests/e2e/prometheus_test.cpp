@@ -1,0 +1,65 @@
+// Prometheus (Debian's prometheus package) scrapes the agent; the test reads the exec
+// counter back through Prometheus' own query API after causing exactly that many execs.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent_harness.h"
+#include "servers.h"
+
+namespace kscope::test {
+namespace {
+
+constexpr const char* kPrometheus = "/usr/bin/prometheus";
+
+TEST(Prometheus, ScrapesTheExecCounter) {
+    REQUIRE_ROOT();
+    ASSERT_TRUE(std::filesystem::exists(kPrometheus)) << "prometheus missing: scripts/bootstrap installs it";
+    char tmpl[] = "/tmp/kscope-e2e-prom-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    Agent agent("probes:\n  exec:\n    comms: [kse2e_true]\n");
+    ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
+
+    const uint16_t prom_port = free_port();
+    std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                                              "  - job_name: kscope\n    static_configs:\n"
+                                              "      - targets: ['127.0.0.1:"
+                                           << agent.port() << "']\n";
+    ServerProcess prom("prometheus",
+                       {kPrometheus, "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+                        "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+                       dir);
+    ASSERT_TRUE(wait_http_ok(prom_port, "/-/ready", 60)) << prom.log();
+
+    const std::string prog = true_named(dir, "kse2e_true");
+    constexpr int kExecs = 25;
+    for (int i = 0; i < kExecs; i++)
+        ASSERT_EQ(wait_child(run_exec(prog, {prog})), 0);
+
+    // Wait for a scrape that saw all of them.
+    double value = -1;
+    std::string body;
+    for (int i = 0; i < 60 && value != kExecs; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        if (http_get(prom_port, "/api/v1/query?query=kscope_events_total%7Bprobe%3D%22exec%22%7D", body) != 200)
+            continue;
+        auto j = nlohmann::json::parse(body, nullptr, false);
+        if (j.is_discarded() || j["data"]["result"].empty())
+            continue;
+        value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
+    }
+    EXPECT_EQ(value, kExecs) << body << "\n" << prom.log();
+    // The scrape itself is healthy: Prometheus parsed every family.
+    ASSERT_EQ(http_get(prom_port, "/api/v1/query?query=up%7Bjob%3D%22kscope%22%7D", body), 200);
+    EXPECT_NE(body.find("\"1\""), std::string::npos) << body;
+    prom.stop();
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kscope::test

@@ -1,0 +1,32 @@
+// Real servers from Debian packages, started by the test on loopback and stopped with it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kscope::test {
+
+// A free TCP port on 127.0.0.1 (bound once and released).
+uint16_t free_port();
+
+// A child process with its output in <dir>/<name>.log; SIGTERM then SIGKILL on exit.
+class ServerProcess {
+public:
+    ServerProcess(const std::string& name, const std::vector<std::string>& argv, const std::string& dir);
+    ~ServerProcess();
+    void stop();
+    pid_t pid() const { return pid_; }
+    std::string log() const;
+
+private:
+    pid_t pid_ = -1;
+    std::string log_path_;
+};
+
+// Waits until GET path on port answers 200; false after timeout_s.
+bool wait_http_ok(uint16_t port, const std::string& path, int timeout_s);
+
+}  // namespace kscope::test

@@ -1,0 +1,112 @@
+// kscope agent end to end on this machine: probes -> store -> API and kscope query,
+// surviving kill -9; /metrics; config and request errors.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent_harness.h"
+
+namespace kscope::test {
+namespace {
+
+constexpr int kExecs = 20;
+const std::string kExecOnly = "probes:\n  exec:\n    comms: [ksagent_true]\n";
+
+void exec_times(const std::string& path, int n) {
+    for (int i = 0; i < n; i++)
+        ASSERT_EQ(wait_child(run_exec(path, {path, "run", std::to_string(i)})), 0);
+}
+
+// Polls the API until n events of the comm are there (the store commits every ~100 ms).
+nlohmann::json wait_events(const Agent& a, const std::string& query, size_t n) {
+    nlohmann::json rows;
+    for (int i = 0; i < 50; i++) {
+        std::string body;
+        if (a.get("/api/v1/events?" + query, body) == 200) {
+            rows = nlohmann::json::parse(body);
+            if (rows.size() >= n)
+                break;
+        }
+        usleep(100'000);
+    }
+    return rows;
+}
+
+TEST(Agent, StoresEventsThatSurviveKill9) {
+    REQUIRE_ROOT();
+    char tmpl[] = "/tmp/kscope-agent-keep-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const std::string prog = true_named(dir, "ksagent_true");
+    {
+        Agent a(kExecOnly, dir);
+        ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+        exec_times(prog, kExecs);
+        auto rows = wait_events(a, "type=exec&comm=ksagent_true&limit=1000", kExecs);
+        ASSERT_EQ(rows.size(), size_t(kExecs));
+        for (int i = 0; i < kExecs; i++) {
+            EXPECT_EQ(rows[i]["type"], "exec");
+            EXPECT_EQ(rows[i]["filename"], prog);
+            EXPECT_EQ(rows[i]["argv"], nlohmann::json::array({prog, "run", std::to_string(i)}));
+        }
+        a.process().stop(SIGKILL);
+    }
+    {
+        Agent again(kExecOnly, dir);
+        ASSERT_TRUE(again.ready()) << again.process().stderr_text();
+        auto rows = wait_events(again, "type=exec&comm=ksagent_true&limit=1000", kExecs);
+        EXPECT_EQ(rows.size(), size_t(kExecs));
+        again.process().stop(SIGTERM);
+    }
+    // kscope query reads the same store.
+    Kscope q({"query", "--data-dir", dir, "--type", "exec", "-c", "ksagent_true", "--json", "--limit", "1000"}, false,
+             {}, "");
+    q.wait_exit(std::chrono::seconds(10));
+    auto lines = q.json_lines();
+    EXPECT_EQ(lines.size(), size_t(kExecs)) << q.stderr_text();
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Agent, MetricsHealthAndApiErrors) {
+    REQUIRE_ROOT();
+    Agent a;
+    ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    std::string body;
+    EXPECT_EQ(a.get("/healthz", body), 200);
+    EXPECT_EQ(body, "ok\n");
+    ASSERT_EQ(a.get("/metrics", body), 200);
+    for (const char* want : {"# TYPE kscope_events_total counter", "kscope_events_total{probe=\"exec\"}",
+                             "kscope_probe_up{probe=\"exec\"} 1", "kscope_syscalls_total{syscall=\"read\"}",
+                             "# TYPE kscope_tcp_connect_latency_seconds histogram", "kscope_dns_queries_total",
+                             "kscope_bpf_program_runs_total{probe=\"syscalls\",program=\"ks_sys_enter\"}",
+                             "process_resident_memory_bytes", "kscope_events_dropped_total{probe=\"exec\",stage=\"queue\"} 0"})
+        EXPECT_NE(body.find(want), std::string::npos) << want;
+    EXPECT_EQ(a.get("/api/v1/events?limit=0", body), 400);
+    EXPECT_NE(body.find("limit"), std::string::npos);
+    EXPECT_EQ(a.get("/api/v1/events?pid=x", body), 400);
+    EXPECT_EQ(a.get("/api/v1/events?since=yesterday", body), 400);
+    EXPECT_EQ(a.get("/api/v1/events?nosuch=1", body), 400);
+    EXPECT_EQ(a.get("/api/v1/events?since=10m&limit=5", body), 200);
+    EXPECT_LE(nlohmann::json::parse(body).size(), 5u);
+    EXPECT_EQ(a.process().stop(SIGTERM), 0);
+}
+
+TEST(Agent, BadConfigIsRefusedWithItsPlace) {
+    REQUIRE_ROOT();
+    char tmpl[] = "/tmp/kscope-agent-bad-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    Agent a("probes:\n  exec:\n    comm: [x]\n", dir);
+    EXPECT_FALSE(a.ready());
+    const int status = a.process().wait_exit(std::chrono::seconds(10));
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+    EXPECT_NE(a.process().stderr_text().find(dir + "/agent.yaml:3:5: unknown key 'comm' in probes.exec"),
+              std::string::npos)
+        << a.process().stderr_text();
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kscope::test

@@ -1,0 +1,95 @@
+// The agent's YAML configuration: good files apply every field; bad ones are errors that
+// name file:line:column and the key.
+#include <gtest/gtest.h>
+
+#include "agent/config.h"
+
+namespace kscope {
+namespace {
+
+TEST(AgentConfig, EmptyMeansDefaults) {
+    auto c = parse_agent_config("", "agent.yaml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->listen, "127.0.0.1:9464");
+    EXPECT_EQ(c->data_dir, "/var/lib/kscope");
+    EXPECT_TRUE(c->probes.at("exec").enabled);
+    EXPECT_FALSE(c->probes.at("open").enabled);
+    EXPECT_TRUE(c->store_enabled);
+}
+
+TEST(AgentConfig, FullFileApplies) {
+    auto c = parse_agent_config(R"(
+probes:
+  exec:
+    comms: [bash, curl]
+    failures_only: true
+  open: {enabled: true, pids: [1, 42]}
+  dns: {ports: [53, 5353]}
+  tcp: false
+http:
+  listen: 0.0.0.0:9500
+store:
+  data_dir: /tmp/ks
+  max_age: 2d
+  max_size: 64MiB
+log: {level: debug, format: json}
+ring_kib: 256
+)",
+                                "agent.yaml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->probes.at("exec").comms, (std::vector<std::string>{"bash", "curl"}));
+    EXPECT_TRUE(c->probes.at("exec").failures_only);
+    EXPECT_TRUE(c->probes.at("open").enabled);
+    EXPECT_EQ(c->probes.at("open").pids, (std::vector<uint32_t>{1, 42}));
+    EXPECT_EQ(c->probes.at("dns").ports, (std::vector<uint16_t>{53, 5353}));
+    EXPECT_FALSE(c->probes.at("tcp").enabled);
+    EXPECT_EQ(c->listen, "0.0.0.0:9500");
+    EXPECT_EQ(c->data_dir, "/tmp/ks");
+    EXPECT_EQ(c->retention.max_age_s, 2u * 86400);
+    EXPECT_EQ(c->retention.max_bytes, 64u << 20);
+    EXPECT_EQ(c->log_level, "debug");
+    EXPECT_EQ(c->log_format, "json");
+    EXPECT_EQ(c->ring_kib, 256u);
+}
+
+void expect_error(const char* yaml, const std::string& where, const std::string& what) {
+    auto c = parse_agent_config(yaml, "agent.yaml");
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_EQ(c.error().message.rfind("agent.yaml:" + where + ": ", 0), 0u) << c.error().message;
+    EXPECT_NE(c.error().message.find(what), std::string::npos) << c.error().message;
+}
+
+TEST(AgentConfig, BadFilesNameThePlace) {
+    expect_error("probes:\n  exec:\n    comm: [bash]\n", "3:5", "unknown key 'comm' in probes.exec");
+    expect_error("probes:\n  nosuch: {}\n", "2:3", "unknown key 'nosuch' in probes");
+    expect_error("htp:\n  listen: x\n", "1:1", "unknown key 'htp'");
+    expect_error("http:\n  listen: localhost\n", "2:11", "not ADDRESS:PORT");
+    expect_error("store:\n  max_age: soon\n", "2:12", "not a duration");
+    expect_error("store:\n  max_size: 12 parsecs\n", "2:13", "not a size");
+    expect_error("log:\n  level: loud\n", "2:10", "log.level must be one of");
+    expect_error("probes:\n  dns:\n    ports: [53, 70000]\n", "3:12", "out of range");
+    expect_error("probes:\n  exec:\n    enabled: maybe\n", "3:14", "not a valid enabled");
+    expect_error("probes:\n  exec:\n    pids: 5\n", "3:11", "pids must be a list");
+    expect_error("ring_kib: 1000\n", "1:11", "power of two");
+    expect_error("probes: [exec\n", "2:1", "");  // YAML syntax error
+}
+
+TEST(AgentConfig, UnitsAndAddresses) {
+    EXPECT_EQ(*parse_duration_s("90"), 90u);
+    EXPECT_EQ(*parse_duration_s("30m"), 1800u);
+    EXPECT_EQ(*parse_duration_s("1w"), 604800u);
+    EXPECT_FALSE(parse_duration_s("0s").ok());
+    EXPECT_FALSE(parse_duration_s("5 m").ok());
+    EXPECT_EQ(*parse_size_bytes("1GiB"), 1ull << 30);
+    EXPECT_EQ(*parse_size_bytes("100MB"), 100'000'000u);
+    EXPECT_FALSE(parse_size_bytes("1gib").ok());
+    auto l = parse_listen("[::1]:9464");
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ(l->first, "::1");
+    EXPECT_EQ(l->second, 9464);
+    EXPECT_FALSE(parse_listen("127.0.0.1:99999").ok());
+    EXPECT_FALSE(parse_listen(":80").ok());
+}
+
+}  // namespace
+}  // namespace kscope
