@@ -45,6 +45,8 @@ std::unique_ptr<Probe> agent_probe(const std::string& name) {
 Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
 
 Agent::~Agent() {
+    if (remote_write_)
+        remote_write_->stop();
     http_.stop();
     if (bpf_stats_fd_ >= 0)
         close(bpf_stats_fd_);
@@ -102,6 +104,15 @@ Result<void> Agent::start() {
     if (auto r = http_.start(listen->first, listen->second, handlers); !r)
         return r;
     spdlog::info("serving /metrics and /api/v1/events on {}:{}", listen->first, http_.port());
+
+    if (!config_.remote_write.url.empty()) {
+        char host[256] = {};
+        gethostname(host, sizeof host - 1);
+        remote_write_ = std::make_unique<RemoteWriter>(config_.remote_write, Labels{{"job", "kscope"}, {"instance", host}},
+                                                       [this] { return metric_samples(); });
+        remote_write_->start();
+        spdlog::info("remote write to {} every {} s", config_.remote_write.url, config_.remote_write.interval_s);
+    }
     return {};
 }
 
@@ -114,7 +125,11 @@ void Agent::run(const std::atomic<bool>& stop) {
     spdlog::info("stopped; {} events stored", store_ ? store_->stored() : 0);
 }
 
-std::string Agent::metrics() {
+std::string Agent::metrics() { return collect().text(); }
+
+std::vector<MetricSample> Agent::metric_samples() { return collect().samples(); }
+
+PrometheusText Agent::collect() {
     std::lock_guard lock(metrics_mu_);
     PrometheusText m;
     for (const auto& p : session_->probes())
@@ -157,7 +172,9 @@ std::string Agent::metrics() {
         m.sample("kscope_probe_up", {{"probe", std::string(p->name())}}, 1);
     for (const auto& [name, _] : session_->unavailable())
         m.sample("kscope_probe_up", {{"probe", name}}, 0);
-    return m.text();
+    if (remote_write_)
+        remote_write_->append_metrics(m);
+    return m;
 }
 
 }  // namespace kscope

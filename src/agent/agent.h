@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/config.h"
+#include "exporters/remote_write.h"
 #include "pipeline/trace_session.h"
 #include "server/http_server.h"
 #include "store/store_sink.h"
@@ -26,10 +27,14 @@ public:
     void run(const std::atomic<bool>& stop);
     // The /metrics page.
     std::string metrics();
+    // The same numbers as samples (remote write).
+    std::vector<MetricSample> metric_samples();
     uint16_t http_port() const { return http_.port(); }
 
 private:
+    PrometheusText collect();
     AgentConfig config_;
+    std::unique_ptr<RemoteWriter> remote_write_;
     std::unique_ptr<TraceSession> session_;
     std::unique_ptr<StoreSink> store_;
     HttpServer http_;

@@ -194,6 +194,34 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                  {"format", text(c.log_format, "log.format", {"text", "json"})},
              });
          }},
+        {"remote_write", [&](const YAML::Node& v) {
+             auto& rw = c.remote_write;
+             return each_field(w, v, "remote_write", {
+                 {"url", [&](const YAML::Node& u) -> Result<void> {
+                      auto s = scalar<std::string>(w, u, "remote_write.url");
+                      if (!s) return s.error();
+                      if (auto url = parse_http_url(*s); !url) return w.at(u, url.error().message);
+                      rw.url = *s;
+                      return {};
+                  }},
+                 {"interval", [&](const YAML::Node& i) -> Result<void> {
+                      auto s = scalar<std::string>(w, i, "remote_write.interval");
+                      if (!s) return s.error();
+                      auto d = parse_duration_s(*s);
+                      if (!d) return w.at(i, d.error().message);
+                      rw.interval_s = *d;
+                      return {};
+                  }},
+                 {"bearer_token", text(rw.bearer_token, "remote_write.bearer_token")},
+                 {"max_pending", [&](const YAML::Node& n) -> Result<void> {
+                      auto k = scalar<uint32_t>(w, n, "remote_write.max_pending");
+                      if (!k) return k.error();
+                      if (*k == 0) return w.at(n, "remote_write.max_pending must be at least 1");
+                      rw.max_pending = *k;
+                      return {};
+                  }},
+             });
+         }},
         {"ring_kib", [&](const YAML::Node& v) -> Result<void> {
              auto k = scalar<uint32_t>(w, v, "ring_kib");
              if (!k) return k.error();

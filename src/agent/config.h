@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exporters/remote_write.h"
 #include "store/event_store.h"
 #include "util/result.h"
 
@@ -32,6 +33,7 @@ struct AgentConfig {
     std::string log_level = "info";  // trace, debug, info, warn, error
     std::string log_format = "text"; // text, json
     uint32_t ring_kib = 1024;
+    RemoteWriteConfig remote_write;  // off unless remote_write.url is set
 };
 
 // The probes the agent runs, with whether each is on by default. `open` is off: every

@@ -45,26 +45,18 @@ PrometheusText& PrometheusText::family(std::string_view name, std::string_view t
     return *this;
 }
 
-void PrometheusText::labels(const Labels& l, std::string_view extra_name, std::string_view extra_value) {
-    if (l.empty() && extra_name.empty())
-        return;
-    out_ += '{';
-    bool first = true;
-    for (const auto& [k, v] : l) {
-        out_ += fmt::format("{}{}=\"{}\"", first ? "" : ",", k, escape_label_value(v));
-        first = false;
-    }
-    if (!extra_name.empty())
-        out_ += fmt::format("{}{}=\"{}\"", first ? "" : ",", extra_name, extra_value);
-    out_ += '}';
-}
-
 PrometheusText& PrometheusText::sample(std::string_view name, const Labels& l, double value) {
     out_ += name;
-    labels(l);
+    if (!l.empty()) {
+        out_ += '{';
+        for (size_t i = 0; i < l.size(); i++)
+            out_ += fmt::format("{}{}=\"{}\"", i ? "," : "", l[i].first, escape_label_value(l[i].second));
+        out_ += '}';
+    }
     out_ += ' ';
     out_ += number(value);
     out_ += '\n';
+    samples_.push_back({std::string(name), l, value});
     return *this;
 }
 
@@ -73,17 +65,18 @@ PrometheusText& PrometheusText::log2_histogram(std::string_view name, const Labe
     uint64_t cumulative = 0, count = 0;
     for (uint64_t n : slots)
         count += n;
+    const std::string bucket = std::string(name) + "_bucket";
+    auto with_le = [&](const std::string& le) {
+        Labels b = l;
+        b.emplace_back("le", le);
+        return b;
+    };
     for (size_t i = 0; i < slots.size() && i <= kLastSlot; i++) {
         cumulative += slots[i];
-        if (i < kFirstSlot)
-            continue;
-        out_ += fmt::format("{}_bucket", name);
-        labels(l, "le", number(std::ldexp(1.0, int(i) + 1) / 1e9));
-        out_ += fmt::format(" {}\n", cumulative);
+        if (i >= kFirstSlot)
+            sample(bucket, with_le(number(std::ldexp(1.0, int(i) + 1) / 1e9)), double(cumulative));
     }
-    out_ += fmt::format("{}_bucket", name);
-    labels(l, "le", "+Inf");
-    out_ += fmt::format(" {}\n", count);
+    sample(bucket, with_le("+Inf"), double(count));
     sample(std::string(name) + "_sum", l, sum_ns / 1e9);
     sample(std::string(name) + "_count", l, double(count));
     return *this;

@@ -14,6 +14,13 @@ namespace kscope {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
+// One sample as written, for pushing the same numbers elsewhere (remote write).
+struct MetricSample {
+    std::string name;
+    Labels labels;
+    double value = 0;
+};
+
 class PrometheusText {
 public:
     // Starts a family; its samples must follow before the next family starts. A family
@@ -27,10 +34,11 @@ public:
                                    uint64_t sum_ns);
 
     const std::string& text() const { return out_; }
+    const std::vector<MetricSample>& samples() const { return samples_; }
 
 private:
-    void labels(const Labels& l, std::string_view extra_name = {}, std::string_view extra_value = {});
     std::string out_;
+    std::vector<MetricSample> samples_;
     std::vector<std::string> declared_;
 };
 

@@ -61,5 +61,49 @@ TEST(Prometheus, ScrapesTheExecCounter) {
     std::filesystem::remove_all(dir);
 }
 
+// The agent pushes (remote write 1.0) to a Prometheus that scrapes nothing itself.
+TEST(Prometheus, ReceivesRemoteWrite) {
+    REQUIRE_ROOT();
+    ASSERT_TRUE(std::filesystem::exists(kPrometheus)) << "prometheus missing: scripts/bootstrap installs it";
+    char tmpl[] = "/tmp/kscope-e2e-rw-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const uint16_t prom_port = free_port();
+    std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 15s\nscrape_configs: []\n";
+    ServerProcess prom("prometheus",
+                       {kPrometheus, "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+                        "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
+                        "--web.enable-remote-write-receiver"},
+                       dir);
+    ASSERT_TRUE(wait_http_ok(prom_port, "/-/ready", 60)) << prom.log();
+    Agent agent("probes:\n  exec:\n    comms: [kse2e_rw]\nremote_write:\n  url: http://127.0.0.1:" +
+                std::to_string(prom_port) + "/api/v1/write\n  interval: 1s\n");
+    ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
+
+    const std::string prog = true_named(dir, "kse2e_rw");
+    constexpr int kExecs = 10;
+    for (int i = 0; i < kExecs; i++)
+        ASSERT_EQ(wait_child(run_exec(prog, {prog})), 0);
+
+    double value = -1;
+    std::string body;
+    for (int i = 0; i < 60 && value != kExecs; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        if (http_get(prom_port, "/api/v1/query?query=kscope_events_total%7Bprobe%3D%22exec%22%2Cjob%3D%22kscope%22%7D",
+                     body) != 200)
+            continue;
+        auto j = nlohmann::json::parse(body, nullptr, false);
+        if (j.is_discarded() || j["data"]["result"].empty())
+            continue;
+        value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
+    }
+    EXPECT_EQ(value, kExecs) << body << "\n" << prom.log();
+    // The agent counts what the receiver took.
+    std::string metrics;
+    ASSERT_EQ(agent.get("/metrics", metrics), 200);
+    EXPECT_EQ(metrics.find("kscope_remote_write_samples_total 0\n"), std::string::npos);
+    prom.stop();
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace kscope::test
