@@ -101,9 +101,10 @@ Result<void> Agent::start() {
             return (*reader)->query(q);
         };
     }
-    if (auto r = http_.start(listen->first, listen->second, handlers); !r)
+    if (auto r = http_.start(listen->first, listen->second, handlers, config_.http_security); !r)
         return r;
-    spdlog::info("serving /metrics and /api/v1/events on {}:{}", listen->first, http_.port());
+    spdlog::info("serving /metrics and /api/v1/events on {}:{}{}", listen->first, http_.port(),
+                 config_.http_security.tls_cert.empty() ? "" : " (https)");
 
     if (!config_.remote_write.url.empty()) {
         char host[256] = {};

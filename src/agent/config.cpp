@@ -153,13 +153,21 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
     Fields top{
         {"probes", [&](const YAML::Node& v) { return each_field(w, v, "probes", probe_fields); }},
         {"http", [&](const YAML::Node& v) {
-             return each_field(w, v, "http", {{"listen", [&](const YAML::Node& l) -> Result<void> {
-                 auto s = scalar<std::string>(w, l, "http.listen");
-                 if (!s) return s.error();
-                 if (auto p = parse_listen(*s); !p) return w.at(l, p.error().message);
-                 c.listen = *s;
-                 return {};
-             }}});
+             auto r = each_field(w, v, "http", {
+                 {"listen", [&](const YAML::Node& l) -> Result<void> {
+                      auto s = scalar<std::string>(w, l, "http.listen");
+                      if (!s) return s.error();
+                      if (auto p = parse_listen(*s); !p) return w.at(l, p.error().message);
+                      c.listen = *s;
+                      return {};
+                  }},
+                 {"tls_cert", text(c.http_security.tls_cert, "http.tls_cert")},
+                 {"tls_key", text(c.http_security.tls_key, "http.tls_key")},
+                 {"bearer_token", text(c.http_security.bearer_token, "http.bearer_token")},
+             });
+             if (r && c.http_security.tls_cert.empty() != c.http_security.tls_key.empty())
+                 return Result<void>(w.at(v, "http.tls_cert and http.tls_key go together"));
+             return r;
          }},
         {"store", [&](const YAML::Node& v) {
              return each_field(w, v, "store", {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "exporters/remote_write.h"
+#include "server/http_server.h"
 #include "store/event_store.h"
 #include "util/result.h"
 
@@ -27,6 +28,7 @@ struct AgentConfig {
     // Every probe the agent knows, by name; a missing entry means the default.
     std::map<std::string, ProbeConfig> probes;
     std::string listen = "127.0.0.1:9464";
+    HttpSecurity http_security;
     std::string data_dir = "/var/lib/kscope";
     RetentionPolicy retention;
     bool store_enabled = true;

@@ -72,12 +72,32 @@ Result<EventQuery> event_query_from_params(const std::function<bool(const std::s
     return q;
 }
 
-HttpServer::HttpServer() : server_(std::make_unique<httplib::Server>()) {}
+HttpServer::HttpServer() = default;
 
 HttpServer::~HttpServer() { stop(); }
 
-Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandlers h) {
+Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandlers h, const HttpSecurity& sec) {
+    if (!sec.tls_cert.empty()) {
+        auto tls = std::make_unique<httplib::SSLServer>(sec.tls_cert.c_str(), sec.tls_key.c_str());
+        if (!tls->is_valid())
+            return Error{fmt::format("cannot use TLS certificate {} with key {} (unreadable, or they do not match)",
+                                     sec.tls_cert, sec.tls_key)};
+        server_ = std::move(tls);
+    } else {
+        server_ = std::make_unique<httplib::Server>();
+    }
     auto& s = *server_;
+    if (!sec.bearer_token.empty()) {
+        const std::string expected = "Bearer " + sec.bearer_token;
+        s.set_pre_routing_handler([expected](const httplib::Request& req, httplib::Response& res) {
+            if (req.path == "/healthz" || req.get_header_value("Authorization") == expected)
+                return httplib::Server::HandlerResponse::Unhandled;
+            res.status = 401;
+            res.set_header("WWW-Authenticate", "Bearer");
+            res.set_content(error_json("missing or wrong bearer token"), "application/json");
+            return httplib::Server::HandlerResponse::Handled;
+        });
+    }
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     s.Get("/metrics", [h](const httplib::Request&, httplib::Response& res) {
         res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");

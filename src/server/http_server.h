@@ -15,6 +15,11 @@ class Server;
 
 namespace kscope {
 
+struct HttpSecurity {
+    std::string tls_cert, tls_key;  // both set: HTTPS
+    std::string bearer_token;       // set: every endpoint but /healthz needs it
+};
+
 struct HttpHandlers {
     std::function<std::string()> metrics;  // Prometheus text
     // Matching events as JSON bodies; an Error is the server's fault (500).
@@ -26,7 +31,8 @@ public:
     HttpServer();
     ~HttpServer();
     // Binds (an error names the address) and serves on a thread of its own.
-    Result<void> start(const std::string& host, uint16_t port, HttpHandlers handlers);
+    Result<void> start(const std::string& host, uint16_t port, HttpHandlers handlers,
+                       const HttpSecurity& security = {});
     void stop();
     uint16_t port() const { return port_; }
 

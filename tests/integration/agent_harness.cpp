@@ -44,6 +44,22 @@ int http_get(uint16_t port, const std::string& path, std::string& body) {
     return res->status;
 }
 
+int https_get(uint16_t port, const std::string& path, std::string& body, const std::string& ca_cert,
+              const std::string& token) {
+    httplib::SSLClient c("127.0.0.1", port);
+    c.set_ca_cert_path(ca_cert.c_str());
+    c.enable_server_certificate_verification(true);
+    c.set_read_timeout(10, 0);
+    httplib::Headers headers;
+    if (!token.empty())
+        headers.emplace("Authorization", "Bearer " + token);
+    auto res = c.Get(path.c_str(), headers);
+    if (!res)
+        return 0;
+    body = res->body;
+    return res->status;
+}
+
 std::string true_named(const std::string& dir, const std::string& name) {
     const std::string path = dir + "/" + name;
     std::filesystem::copy_file("/bin/true", path, std::filesystem::copy_options::overwrite_existing);

@@ -30,6 +30,9 @@ private:
 
 // GET http://127.0.0.1:port/path; the status (0 if no answer) and the body.
 int http_get(uint16_t port, const std::string& path, std::string& body);
+// The same over HTTPS, trusting ca_cert, with an optional bearer token.
+int https_get(uint16_t port, const std::string& path, std::string& body, const std::string& ca_cert,
+              const std::string& token = "");
 // A copy of /bin/true named `name` in dir, so its execs have their own comm.
 std::string true_named(const std::string& dir, const std::string& name);
 

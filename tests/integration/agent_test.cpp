@@ -94,6 +94,30 @@ TEST(Agent, MetricsHealthAndApiErrors) {
     EXPECT_EQ(a.process().stop(SIGTERM), 0);
 }
 
+TEST(Agent, HttpsAndBearerToken) {
+    REQUIRE_ROOT();
+    char tmpl[] = "/tmp/kscope-agent-tls-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+    ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                           "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null")
+                              .c_str()),
+              0);
+    Agent a("http:\n  tls_cert: " + cert + "\n  tls_key: " + key + "\n  bearer_token: s3cret\n", dir);
+    ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    std::string body;
+    EXPECT_EQ(https_get(a.port(), "/healthz", body, cert), 200);  // no token needed
+    EXPECT_EQ(https_get(a.port(), "/metrics", body, cert), 401);
+    EXPECT_EQ(https_get(a.port(), "/metrics", body, cert, "wrong"), 401);
+    EXPECT_EQ(https_get(a.port(), "/api/v1/events", body, cert), 401);
+    ASSERT_EQ(https_get(a.port(), "/metrics", body, cert, "s3cret"), 200);
+    EXPECT_NE(body.find("kscope_events_total"), std::string::npos);
+    EXPECT_EQ(https_get(a.port(), "/api/v1/events?limit=1", body, cert, "s3cret"), 200);
+    EXPECT_EQ(http_get(a.port(), "/healthz", body), 0);  // plain HTTP is not served
+    a.process().stop(SIGTERM);
+    std::filesystem::remove_all(dir);
+}
+
 TEST(Agent, BadConfigIsRefusedWithItsPlace) {
     REQUIRE_ROOT();
     char tmpl[] = "/tmp/kscope-agent-bad-XXXXXX";
