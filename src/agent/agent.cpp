@@ -47,6 +47,7 @@ Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
 Agent::~Agent() {
     if (remote_write_)
         remote_write_->stop();
+    stream_.close();
     http_.stop();
     if (bpf_stats_fd_ >= 0)
         close(bpf_stats_fd_);
@@ -92,6 +93,7 @@ Result<void> Agent::start() {
         return listen.error();
     HttpHandlers handlers;
     handlers.metrics = [this] { return metrics(); };
+    handlers.stream = &stream_;
     if (config_.store_enabled) {
         const std::string dir = config_.data_dir;
         handlers.events = [dir](const EventQuery& q) -> Result<std::vector<std::string>> {
@@ -121,6 +123,7 @@ void Agent::run(const std::atomic<bool>& stop) {
     FanoutSink sinks;
     if (store_)
         sinks.add(*store_);
+    sinks.add(stream_);
     session_->run(sinks, stop);
     sinks.finish();
     spdlog::info("stopped; {} events stored", store_ ? store_->stored() : 0);
@@ -151,6 +154,10 @@ PrometheusText Agent::collect() {
         .sample("kscope_queue_depth", double(session_->queue_depth()));
     m.family("kscope_queue_capacity", "gauge", "size of the pipeline queue")
         .sample("kscope_queue_capacity", double(session_->queue_capacity()));
+    m.family("kscope_stream_clients", "gauge", "clients connected to /api/v1/stream")
+        .sample("kscope_stream_clients", double(stream_.subscribers()));
+    m.family("kscope_stream_dropped_events_total", "counter", "live events a slow stream client did not take")
+        .sample("kscope_stream_dropped_events_total", double(stream_.dropped()));
     if (store_) {
         m.family("kscope_store_events_total", "counter", "events written to the event store")
             .sample("kscope_store_events_total", double(store_->stored()));

@@ -37,6 +37,7 @@ private:
     std::unique_ptr<RemoteWriter> remote_write_;
     std::unique_ptr<TraceSession> session_;
     std::unique_ptr<StoreSink> store_;
+    EventBroadcaster stream_;
     HttpServer http_;
     std::mutex metrics_mu_;
     int bpf_stats_fd_ = -1;

@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -38,6 +40,34 @@ std::string error_json(const std::string& message) {
     JsonWriter w(out);
     w.begin_object().field("error", message).end_object();
     return out + "\n";
+}
+
+}  // namespace
+
+namespace {
+
+// The request's parameters as a query; on a bad or unknown one, a 400 is set and nullopt
+// returned.
+std::optional<EventQuery> request_query(const httplib::Request& req, httplib::Response& res,
+                                        const std::set<std::string>& known) {
+    for (const auto& [k, _] : req.params)
+        if (!known.count(k)) {
+            res.status = 400;
+            res.set_content(error_json("unknown parameter " + k), "application/json");
+            return std::nullopt;
+        }
+    auto q = event_query_from_params([&](const std::string& k, std::string& out) {
+        if (!req.has_param(k.c_str()))
+            return false;
+        out = req.get_param_value(k.c_str());
+        return true;
+    });
+    if (!q) {
+        res.status = 400;
+        res.set_content(error_json(q.error().message), "application/json");
+        return std::nullopt;
+    }
+    return *q;
 }
 
 }  // namespace
@@ -103,24 +133,9 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
     s.Get("/api/v1/events", [h](const httplib::Request& req, httplib::Response& res) {
-        static const std::set<std::string> known = {"type", "since", "until", "pid", "comm", "container", "q", "limit"};
-        for (const auto& [k, _] : req.params)
-            if (!known.count(k)) {
-                res.status = 400;
-                res.set_content(error_json("unknown parameter " + k), "application/json");
-                return;
-            }
-        auto q = event_query_from_params([&](const std::string& k, std::string& out) {
-            if (!req.has_param(k.c_str()))
-                return false;
-            out = req.get_param_value(k.c_str());
-            return true;
-        });
-        if (!q) {
-            res.status = 400;
-            res.set_content(error_json(q.error().message), "application/json");
+        auto q = request_query(req, res, {"type", "since", "until", "pid", "comm", "container", "q", "limit"});
+        if (!q)
             return;
-        }
         if (!h.events) {
             res.status = 503;
             res.set_content(error_json("the event store is disabled in the configuration"), "application/json");
@@ -138,6 +153,27 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         body += "\n]\n";
         res.set_content(body, "application/json");
     });
+    if (h.stream) {
+        EventBroadcaster* stream = h.stream;
+        s.Get("/api/v1/stream", [stream](const httplib::Request& req, httplib::Response& res) {
+            auto q = request_query(req, res, {"type", "pid", "comm", "container", "q"});
+            if (!q)
+                return;
+            auto sub = stream->subscribe(*q);
+            res.set_header("Cache-Control", "no-cache");
+            res.set_chunked_content_provider(
+                "text/event-stream",
+                [sub](size_t, httplib::DataSink& out) {
+                    if (sub->closed())
+                        return false;
+                    auto e = sub->pop(std::chrono::seconds(1));
+                    // A comment line now and then keeps proxies from closing an idle stream.
+                    const std::string chunk = e ? "event: " + e->type + "\ndata: " + e->json + "\n\n" : ": keepalive\n\n";
+                    return out.write(chunk.data(), chunk.size());
+                },
+                [stream, sub](bool) { stream->unsubscribe(sub); });
+        });
+    }
     if (port == 0) {
         int bound = s.bind_to_any_port(host.c_str());
         if (bound <= 0)

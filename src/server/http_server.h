@@ -1,4 +1,5 @@
-// The agent's HTTP endpoints (cpp-httplib): /metrics, /healthz, /api/v1/events.
+// The agent's HTTP endpoints (cpp-httplib): /metrics, /healthz, /api/v1/events,
+// /api/v1/stream.
 #pragma once
 
 #include <functional>
@@ -6,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "server/event_stream.h"
 #include "store/event_store.h"
 #include "util/result.h"
 
@@ -24,6 +26,8 @@ struct HttpHandlers {
     std::function<std::string()> metrics;  // Prometheus text
     // Matching events as JSON bodies; an Error is the server's fault (500).
     std::function<Result<std::vector<std::string>>(const EventQuery&)> events;
+    // Live events (server-sent events); null = no /api/v1/stream.
+    EventBroadcaster* stream = nullptr;
 };
 
 class HttpServer {

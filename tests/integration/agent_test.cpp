@@ -8,6 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+
 #include "agent_harness.h"
 
 namespace kscope::test {
@@ -92,6 +98,46 @@ TEST(Agent, MetricsHealthAndApiErrors) {
     EXPECT_EQ(a.get("/api/v1/events?since=10m&limit=5", body), 200);
     EXPECT_LE(nlohmann::json::parse(body).size(), 5u);
     EXPECT_EQ(a.process().stop(SIGTERM), 0);
+}
+
+TEST(Agent, StreamsLiveEventsAsServerSentEvents) {
+    REQUIRE_ROOT();
+    char tmpl[] = "/tmp/kscope-agent-sse-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const std::string prog = true_named(dir, "ksagent_true");
+    Agent a(kExecOnly, dir);
+    ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    std::string received;
+    std::thread client([&] {
+        httplib::Client c("127.0.0.1", a.port());
+        c.set_read_timeout(10, 0);
+        c.Get("/api/v1/stream?type=exec&comm=ksagent_true", [&](const char* data, size_t n) {
+            received.append(data, n);
+            return received.find("\"run\",\"4\"") == std::string::npos;
+        });
+    });
+    // Subscribed once the agent counts the client.
+    std::string metrics;
+    for (int i = 0; i < 50 && metrics.find("kscope_stream_clients 1") == std::string::npos; i++) {
+        usleep(50'000);
+        a.get("/metrics", metrics);
+    }
+    exec_times(prog, 5);
+    client.join();
+    // Five "event: exec" / "data: {...}" pairs, in order, keepalive comments allowed between.
+    size_t at = 0;
+    for (int i = 0; i < 5; i++) {
+        at = received.find("event: exec\ndata: {", at);
+        ASSERT_NE(at, std::string::npos) << received;
+        const size_t end = received.find('\n', at + 12);
+        auto e = nlohmann::json::parse(received.substr(at + 18, end - at - 18));
+        EXPECT_EQ(e["argv"], nlohmann::json::array({prog, "run", std::to_string(i)}));
+        at = end;
+    }
+    std::string body;
+    EXPECT_EQ(a.get("/api/v1/stream?limit=5", body), 400);  // limit means nothing for a stream
+    a.process().stop(SIGTERM);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Agent, HttpsAndBearerToken) {

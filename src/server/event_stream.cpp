@@ -1,0 +1,75 @@
+#include "server/event_stream.h"
+
+#include <algorithm>
+
+#include "sinks/event_json.h"
+
+namespace kscope {
+
+bool Subscription::push(StreamedEvent e) {
+    {
+        std::lock_guard lock(mu_);
+        if (queue_.size() >= capacity_) {
+            dropped_++;
+            return false;
+        }
+        queue_.push_back(std::move(e));
+    }
+    cv_.notify_one();
+    return true;
+}
+
+std::optional<StreamedEvent> Subscription::pop(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || closed_.load(); });
+    if (queue_.empty())
+        return std::nullopt;
+    StreamedEvent e = std::move(queue_.front());
+    queue_.pop_front();
+    return e;
+}
+
+void Subscription::close() {
+    closed_ = true;
+    cv_.notify_all();
+}
+
+std::shared_ptr<Subscription> EventBroadcaster::subscribe(EventQuery filter, size_t capacity) {
+    auto s = std::make_shared<Subscription>(std::move(filter), capacity);
+    std::lock_guard lock(mu_);
+    subs_.push_back(s);
+    count_ = subs_.size();
+    return s;
+}
+
+void EventBroadcaster::unsubscribe(const std::shared_ptr<Subscription>& s) {
+    std::lock_guard lock(mu_);
+    subs_.erase(std::remove(subs_.begin(), subs_.end(), s), subs_.end());
+    count_ = subs_.size();
+    dropped_ += s->dropped();
+}
+
+void EventBroadcaster::close() {
+    std::lock_guard lock(mu_);
+    for (auto& s : subs_)
+        s->close();
+}
+
+void EventBroadcaster::write(const Event& event) {
+    if (count_.load(std::memory_order_relaxed) == 0)
+        return;  // nobody listens: no JSON is made
+    const CommonFields& c = common_of(event);
+    StreamedEvent e{type_name(event), {}};
+    append_event_json(e.json, event);
+    std::lock_guard lock(mu_);
+    for (auto& s : subs_) {
+        const EventQuery& f = s->filter_;
+        if ((f.type && *f.type != e.type) || (f.pid && *f.pid != c.pid) || (f.comm && *f.comm != c.comm) ||
+            (f.container_id && *f.container_id != c.container_id) ||
+            (f.text && e.json.find(*f.text) == std::string::npos))
+            continue;
+        s->push(e);
+    }
+}
+
+}  // namespace kscope

@@ -1,0 +1,68 @@
+// Live events for HTTP clients (server-sent events on /api/v1/stream): a Sink on the
+// pipeline that hands each event, as JSON, to every subscriber whose filter it passes.
+// Each subscriber has a bounded queue; a slow client loses events (counted), the
+// pipeline never waits for it.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sinks/sink.h"
+#include "store/event_store.h"
+
+namespace kscope {
+
+struct StreamedEvent {
+    std::string type;
+    std::string json;
+};
+
+class Subscription {
+public:
+    Subscription(EventQuery filter, size_t capacity) : filter_(std::move(filter)), capacity_(capacity) {}
+    // The next event, or nullopt after timeout or once the stream is closed.
+    std::optional<StreamedEvent> pop(std::chrono::milliseconds timeout);
+    bool closed() const { return closed_.load(); }
+    uint64_t dropped() const { return dropped_.load(); }
+
+private:
+    friend class EventBroadcaster;
+    bool push(StreamedEvent e);  // false if full (dropped)
+    void close();
+    EventQuery filter_;
+    size_t capacity_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<StreamedEvent> queue_;
+    std::atomic<bool> closed_{false};
+    std::atomic<uint64_t> dropped_{0};
+};
+
+class EventBroadcaster final : public Sink {
+public:
+    // Only type, pid, comm, container_id and text of the filter apply.
+    std::shared_ptr<Subscription> subscribe(EventQuery filter, size_t capacity = 4096);
+    void unsubscribe(const std::shared_ptr<Subscription>& s);
+    // Ends every subscription (shutdown).
+    void close();
+
+    void write(const Event& event) override;
+    bool flush() override { return true; }
+
+    size_t subscribers() const { return count_.load(); }
+    uint64_t dropped() const { return dropped_.load(); }  // over all subscriptions so far
+
+private:
+    std::mutex mu_;
+    std::vector<std::shared_ptr<Subscription>> subs_;
+    std::atomic<size_t> count_{0};
+    std::atomic<uint64_t> dropped_{0};
+};
+
+}  // namespace kscope
