@@ -13,6 +13,8 @@
 #include "probes/tcp_probe.h"
 #include "sinks/fanout_sink.h"
 
+#include <chrono>
+
 namespace kscope {
 namespace {
 
@@ -43,6 +45,44 @@ std::unique_ptr<Probe> agent_probe(const std::string& name) {
 }  // namespace
 
 Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
+
+Result<void> Agent::start_exporters() {
+    auto limits = [&](const std::string& name) {
+        ExporterLimits l = config_.exporter_limits[name];
+        l.spool_path = config_.data_dir + "/spool/" + name + ".db";
+        return l;
+    };
+    if (config_.file_exporter)
+        exporters_.push_back(std::make_unique<FileExporter>(*config_.file_exporter, limits("file")));
+    if (config_.webhook_exporter)
+        exporters_.push_back(std::make_unique<WebhookExporter>(*config_.webhook_exporter, limits("webhook")));
+    if (config_.nats_exporter)
+        exporters_.push_back(std::make_unique<NatsExporter>(*config_.nats_exporter, limits("nats")));
+    if (config_.alertmanager_exporter) {
+        auto am = std::make_unique<AlertmanagerExporter>(*config_.alertmanager_exporter, limits("alertmanager"));
+        alertmanager_ = am.get();
+        exporters_.push_back(std::move(am));
+    }
+    for (auto& e : exporters_) {
+        if (auto r = e->start(); !r)
+            return r;
+        spdlog::info("exporter {} running", e->name());
+    }
+    return {};
+}
+
+void Agent::send_test_alert() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    Alert a;
+    a.labels = {{"alertname", "KscopeTestAlert"}, {"severity", "info"}, {"instance", host}};
+    a.annotations = {{"summary", "kscope test alert"},
+                     {"description", "Sent on request (POST /api/v1/alerts/test) to check the alerting path."}};
+    a.starts_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    alertmanager_->send(a);
+    spdlog::info("test alert queued for alertmanager");
+}
 
 Agent::~Agent() {
     if (remote_write_)
@@ -88,12 +128,17 @@ Result<void> Agent::start() {
         spdlog::info("event store {}/events.db", config_.data_dir);
     }
 
+    if (auto r = start_exporters(); !r)
+        return r;
+
     auto listen = parse_listen(config_.listen);
     if (!listen)
         return listen.error();
     HttpHandlers handlers;
     handlers.metrics = [this] { return metrics(); };
     handlers.stream = &stream_;
+    if (alertmanager_)
+        handlers.test_alert = [this] { send_test_alert(); };
     if (config_.store_enabled) {
         const std::string dir = config_.data_dir;
         handlers.events = [dir](const EventQuery& q) -> Result<std::vector<std::string>> {
@@ -124,8 +169,12 @@ void Agent::run(const std::atomic<bool>& stop) {
     if (store_)
         sinks.add(*store_);
     sinks.add(stream_);
+    for (auto& e : exporters_)
+        sinks.add(*e);
     session_->run(sinks, stop);
     sinks.finish();
+    for (auto& e : exporters_)
+        e->stop();  // delivers what it can, spools the rest
     spdlog::info("stopped; {} events stored", store_ ? store_->stored() : 0);
 }
 
@@ -182,6 +231,7 @@ PrometheusText Agent::collect() {
         m.sample("kscope_probe_up", {{"probe", name}}, 0);
     if (remote_write_)
         remote_write_->append_metrics(m);
+    append_exporter_metrics(m, exporters_);
     return m;
 }
 

@@ -33,8 +33,12 @@ public:
 
 private:
     PrometheusText collect();
+    Result<void> start_exporters();
+    void send_test_alert();
     AgentConfig config_;
     std::unique_ptr<RemoteWriter> remote_write_;
+    std::vector<std::unique_ptr<Exporter>> exporters_;
+    AlertmanagerExporter* alertmanager_ = nullptr;  // one of exporters_, if configured
     std::unique_ptr<TraceSession> session_;
     std::unique_ptr<StoreSink> store_;
     EventBroadcaster stream_;

@@ -132,6 +132,111 @@ Result<void> parse_probe(const Where& w, const std::string& name, const YAML::No
     return each_field(w, n, "probes." + name, f);
 }
 
+// A string field that must be an http(s) URL.
+auto url_field(const Where& w, std::string& out, const std::string& what) {
+    return [&w, &out, what](const YAML::Node& v) -> Result<void> {
+        auto s = scalar<std::string>(w, v, what);
+        if (!s) return s.error();
+        if (auto u = parse_http_url(*s); !u) return w.at(v, u.error().message);
+        out = *s;
+        return {};
+    };
+}
+
+auto string_field(const Where& w, std::string& out, const std::string& what) {
+    return [&w, &out, what](const YAML::Node& v) -> Result<void> {
+        auto s = scalar<std::string>(w, v, what);
+        if (!s) return s.error();
+        if (s->empty()) return w.at(v, what + " must not be empty");
+        out = *s;
+        return {};
+    };
+}
+
+// Keys every exporter takes: its queue, spool and batch sizes.
+void add_limit_fields(const Where& w, Fields& f, ExporterLimits& l, const std::string& name) {
+    f["memory_queue"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
+        auto n = scalar<uint32_t>(w, v, "exporters." + name + ".memory_queue");
+        if (!n) return n.error();
+        if (*n == 0) return w.at(v, "memory_queue must be at least 1");
+        l.memory_records = *n;
+        return {};
+    };
+    f["spool_size"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
+        auto s = scalar<std::string>(w, v, "exporters." + name + ".spool_size");
+        if (!s) return s.error();
+        auto b = parse_size_bytes(*s);
+        if (!b) return w.at(v, b.error().message);
+        l.spool_bytes = *b;
+        return {};
+    };
+    f["batch"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
+        auto n = scalar<uint32_t>(w, v, "exporters." + name + ".batch");
+        if (!n) return n.error();
+        if (*n == 0 || *n > 10000) return w.at(v, "batch must be 1 to 10000");
+        l.batch = *n;
+        return {};
+    };
+}
+
+// Checks that a configured exporter got its required key.
+Result<void> require(const Where& w, const YAML::Node& n, const std::string& value, const std::string& what) {
+    if (value.empty())
+        return w.at(n, what + " is required");
+    return {};
+}
+
+Result<void> parse_exporters(const Where& w, const YAML::Node& node, AgentConfig& c) {
+    Fields f;
+    f["file"] = [&](const YAML::Node& v) -> Result<void> {
+        auto& e = c.file_exporter.emplace();
+        Fields ff{{"path", string_field(w, e.path, "exporters.file.path")},
+                  {"max_size", [&](const YAML::Node& n) -> Result<void> {
+                       auto s = scalar<std::string>(w, n, "exporters.file.max_size");
+                       if (!s) return s.error();
+                       auto b = parse_size_bytes(*s);
+                       if (!b) return w.at(n, b.error().message);
+                       e.max_bytes = *b;
+                       return {};
+                   }},
+                  {"keep", [&](const YAML::Node& n) -> Result<void> {
+                       auto k = scalar<uint32_t>(w, n, "exporters.file.keep");
+                       if (!k) return k.error();
+                       if (*k == 0 || *k > 1000) return w.at(n, "keep must be 1 to 1000");
+                       e.keep = *k;
+                       return {};
+                   }}};
+        add_limit_fields(w, ff, c.exporter_limits["file"], "file");
+        if (auto r = each_field(w, v, "exporters.file", ff); !r) return r;
+        return require(w, v, e.path, "exporters.file.path");
+    };
+    f["webhook"] = [&](const YAML::Node& v) -> Result<void> {
+        auto& e = c.webhook_exporter.emplace();
+        Fields ff{{"url", url_field(w, e.url, "exporters.webhook.url")},
+                  {"bearer_token", string_field(w, e.bearer_token, "exporters.webhook.bearer_token")}};
+        add_limit_fields(w, ff, c.exporter_limits["webhook"], "webhook");
+        if (auto r = each_field(w, v, "exporters.webhook", ff); !r) return r;
+        return require(w, v, e.url, "exporters.webhook.url");
+    };
+    f["nats"] = [&](const YAML::Node& v) -> Result<void> {
+        auto& e = c.nats_exporter.emplace();
+        Fields ff{{"url", string_field(w, e.url, "exporters.nats.url")},
+                  {"subject_prefix", string_field(w, e.subject_prefix, "exporters.nats.subject_prefix")},
+                  {"stream", string_field(w, e.stream, "exporters.nats.stream")}};
+        add_limit_fields(w, ff, c.exporter_limits["nats"], "nats");
+        return each_field(w, v, "exporters.nats", ff);
+    };
+    f["alertmanager"] = [&](const YAML::Node& v) -> Result<void> {
+        auto& e = c.alertmanager_exporter.emplace();
+        Fields ff{{"url", url_field(w, e.url, "exporters.alertmanager.url")},
+                  {"bearer_token", string_field(w, e.bearer_token, "exporters.alertmanager.bearer_token")}};
+        add_limit_fields(w, ff, c.exporter_limits["alertmanager"], "alertmanager");
+        if (auto r = each_field(w, v, "exporters.alertmanager", ff); !r) return r;
+        return require(w, v, e.url, "exporters.alertmanager.url");
+    };
+    return each_field(w, node, "exporters", f);
+}
+
 Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
     Fields probe_fields;
     for (const auto& [name, _] : agent_probe_defaults())
@@ -230,6 +335,7 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                   }},
              });
          }},
+        {"exporters", [&](const YAML::Node& v) { return parse_exporters(w, v, c); }},
         {"ring_kib", [&](const YAML::Node& v) -> Result<void> {
              auto k = scalar<uint32_t>(w, v, "ring_kib");
              if (!k) return k.error();

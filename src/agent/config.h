@@ -8,7 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "exporters/alertmanager_exporter.h"
+#include "exporters/file_exporter.h"
+#include "exporters/nats_exporter.h"
 #include "exporters/remote_write.h"
+#include "exporters/webhook_exporter.h"
+#include <optional>
 #include "server/http_server.h"
 #include "store/event_store.h"
 #include "util/result.h"
@@ -36,6 +41,14 @@ struct AgentConfig {
     std::string log_format = "text"; // text, json
     uint32_t ring_kib = 1024;
     RemoteWriteConfig remote_write;  // off unless remote_write.url is set
+
+    // Each exporter is off unless configured; limits per exporter by name (spool_path is
+    // filled in by the agent from data_dir).
+    std::optional<FileExporterConfig> file_exporter;
+    std::optional<WebhookConfig> webhook_exporter;
+    std::optional<NatsConfig> nats_exporter;
+    std::optional<AlertmanagerConfig> alertmanager_exporter;
+    std::map<std::string, ExporterLimits> exporter_limits;
 };
 
 // The probes the agent runs, with whether each is on by default. `open` is off: every

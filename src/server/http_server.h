@@ -28,6 +28,8 @@ struct HttpHandlers {
     std::function<Result<std::vector<std::string>>(const EventQuery&)> events;
     // Live events (server-sent events); null = no /api/v1/stream.
     EventBroadcaster* stream = nullptr;
+    // Sends a test alert to the configured alerting systems; null = none configured.
+    std::function<void()> test_alert;
 };
 
 class HttpServer {

@@ -105,6 +105,12 @@ JsonWriter& JsonWriter::end_object() {
     return *this;
 }
 
+JsonWriter& JsonWriter::begin_object(std::string_view k) {
+    key(k);
+    open('{');
+    return *this;
+}
+
 JsonWriter& JsonWriter::begin_array(std::string_view k) {
     key(k);
     open('[');

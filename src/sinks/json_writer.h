@@ -13,6 +13,8 @@ public:
     explicit JsonWriter(std::string& out) : out_(out) {}
 
     JsonWriter& begin_object();
+    // A nested object as the value of key.
+    JsonWriter& begin_object(std::string_view key);
     JsonWriter& end_object();
     JsonWriter& begin_array(std::string_view key);
     JsonWriter& end_array();

@@ -1,0 +1,81 @@
+// The shared machinery of every exporter: a bounded in-memory queue fed by the pipeline
+// (never blocks it), a worker thread that delivers in batches, and an on-disk spool that
+// holds what could not be delivered while the server is down. Delivery resumes by itself,
+// oldest first; what fits in neither queue nor spool is dropped and counted.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "exporters/spool.h"
+#include "metrics/prometheus_text.h"
+#include "sinks/sink.h"
+
+namespace kscope {
+
+struct ExporterLimits {
+    size_t memory_records = 10000;
+    std::string spool_path;               // "" = no spool: undeliverable records are dropped
+    uint64_t spool_bytes = 256ull << 20;
+    size_t batch = 500;
+};
+
+class Exporter : public Sink {
+public:
+    Exporter(std::string name, ExporterLimits limits);
+    ~Exporter() override;
+
+    Result<void> start();  // opens the spool, starts the worker
+    void stop();           // delivers what it can, spools the rest, stops
+
+    void write(const Event& event) override;
+    bool flush() override { return true; }
+    // For records that are not pipeline events (alerts).
+    void enqueue(OutRecord record);
+
+    const std::string& name() const { return name_; }
+    struct Stats {
+        uint64_t sent = 0, dropped = 0, failures = 0;
+        bool up = true;
+    };
+    Stats stats() const { return {sent_.load(), dropped_.load(), failures_.load(), up_.load()}; }
+
+protected:
+    // Delivers records in order; returns how many were delivered before an error (all of
+    // them on success). Called on the worker thread only.
+    struct Delivery {
+        size_t delivered = 0;
+        std::string error;  // "" on success
+    };
+    virtual Delivery deliver(const std::vector<OutRecord>& records) = 0;
+    // Called on the worker thread after stop() is requested, before it returns.
+    virtual void close() {}
+
+private:
+    void loop();
+    bool drain_spool();
+
+    std::string name_;
+    ExporterLimits limits_;
+    std::unique_ptr<Spool> spool_;
+    std::deque<OutRecord> memory_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    std::thread worker_;
+    std::string instance_;  // msg-id prefix, unique per agent start
+    uint64_t next_seq_ = 0;
+    std::atomic<uint64_t> sent_{0}, dropped_{0}, failures_{0};
+    std::atomic<bool> up_{true};
+};
+
+// kscope_exporter_* metrics of every exporter, one family at a time.
+void append_exporter_metrics(PrometheusText& m, const std::vector<std::unique_ptr<Exporter>>& exporters);
+
+}  // namespace kscope

@@ -1,0 +1,29 @@
+// Events in batches as a JSON array POSTed to a URL (retried with backoff via the spool).
+#pragma once
+
+#include "exporters/exporter.h"
+#include "exporters/remote_write.h"
+
+namespace kscope {
+
+struct WebhookConfig {
+    std::string url;
+    std::string bearer_token;
+};
+
+class WebhookExporter final : public Exporter {
+public:
+    WebhookExporter(WebhookConfig config, ExporterLimits limits);
+
+protected:
+    Delivery deliver(const std::vector<OutRecord>& records) override;
+
+private:
+    WebhookConfig config_;
+    HttpUrl url_;
+};
+
+// POSTs body to url; "" on a 2xx answer, else what went wrong. Shared by the HTTP exporters.
+std::string post_json(const HttpUrl& url, const std::string& body, const std::string& bearer_token);
+
+}  // namespace kscope
