@@ -26,6 +26,8 @@ private:
     std::string log_path_;
 };
 
+// Waits until something accepts TCP connections on 127.0.0.1:port.
+bool wait_tcp_open(uint16_t port, int timeout_s);
 // Waits until GET path on port answers 200; false after timeout_s.
 bool wait_http_ok(uint16_t port, const std::string& path, int timeout_s);
 

@@ -1,0 +1,112 @@
+// NATS JetStream (Debian's nats-server) receives the agent's events; the server is
+// stopped while events keep coming and restarted; every event arrives exactly once.
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent_harness.h"
+#include "servers.h"
+
+namespace kscope::test {
+namespace {
+
+constexpr const char* kNatsServer = "/usr/sbin/nats-server";
+
+// The value of one sample on the agent's /metrics page, -1 if absent.
+double metric(const Agent& a, const std::string& series) {
+    std::string body;
+    if (a.get("/metrics", body) != 200)
+        return -1;
+    auto at = body.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(body.substr(at + series.size() + 2));
+}
+
+bool wait_metric(const Agent& a, const std::string& series, double want, int seconds) {
+    for (int i = 0; i < seconds * 10; i++) {
+        if (metric(a, series) == want)
+            return true;
+        usleep(100'000);
+    }
+    return false;
+}
+
+// Every message in the stream: argv[2] of each exec (its run number) -> how many times.
+std::map<int, int> stream_contents(uint16_t port) {
+    std::map<int, int> seen;
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    const std::string url = "nats://127.0.0.1:" + std::to_string(port);
+    if (natsConnection_ConnectTo(&nc, url.c_str()) != NATS_OK || natsConnection_JetStream(&js, nc, nullptr) != NATS_OK)
+        return seen;
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, js, "KSCOPE", nullptr, nullptr) == NATS_OK) {
+        for (uint64_t seq = info->State.FirstSeq; seq <= info->State.LastSeq; seq++) {
+            natsMsg* msg = nullptr;
+            if (js_GetMsg(&msg, js, "KSCOPE", seq, nullptr, nullptr) != NATS_OK)
+                continue;
+            auto e = nlohmann::json::parse(std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), nullptr, false);
+            if (!e.is_discarded() && e["type"] == "exec" && e["argv"].size() == 3)
+                seen[std::stoi(e["argv"][2].get<std::string>())]++;
+            natsMsg_Destroy(msg);
+        }
+        jsStreamInfo_Destroy(info);
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return seen;
+}
+
+TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
+    REQUIRE_ROOT();
+    ASSERT_TRUE(std::filesystem::exists(kNatsServer)) << "nats-server missing: scripts/bootstrap installs it";
+    char tmpl[] = "/tmp/kscope-e2e-nats-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const uint16_t port = free_port();
+    const std::vector<std::string> server_argv = {kNatsServer, "-js", "-a", "127.0.0.1", "-p", std::to_string(port),
+                                                  "-sd", dir + "/jetstream"};
+    auto nats = std::make_unique<ServerProcess>("nats", server_argv, dir);
+    ASSERT_TRUE(wait_tcp_open(port, 20)) << nats->log();
+
+    // Only these execs reach the exporter, so its counters count them alone.
+    Agent agent("probes:\n  exec:\n    comms: [kse2e_nats]\n  exit: false\n  tcp: false\n  drops: false\n"
+                "  dns: false\n  syscalls: false\nexporters:\n  nats:\n    url: nats://127.0.0.1:" +
+                std::to_string(port) + "\n");
+    ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
+    const std::string prog = true_named(dir, "kse2e_nats");
+    auto run = [&](int from, int to) {
+        for (int i = from; i < to; i++)
+            ASSERT_EQ(wait_child(run_exec(prog, {prog, "run", std::to_string(i)})), 0);
+    };
+    const std::string sent = "kscope_exporter_sent_total{exporter=\"nats\"}";
+
+    run(0, 20);
+    ASSERT_TRUE(wait_metric(agent, sent, 20, 20)) << metric(agent, sent) << agent.process().stderr_text();
+
+    nats->stop();  // events keep coming while it is down
+    run(20, 40);
+    ASSERT_TRUE(wait_metric(agent, "kscope_exporter_up{exporter=\"nats\"}", 0, 20))
+        << metric(agent, "kscope_exporter_up{exporter=\"nats\"}") << agent.process().stderr_text();
+
+    nats = std::make_unique<ServerProcess>("nats", server_argv, dir);
+    ASSERT_TRUE(wait_tcp_open(port, 20)) << nats->log();
+    run(40, 60);
+    ASSERT_TRUE(wait_metric(agent, sent, 60, 60)) << metric(agent, sent) << agent.process().stderr_text();
+    EXPECT_EQ(metric(agent, "kscope_exporter_dropped_total{exporter=\"nats\"}"), 0);
+
+    auto seen = stream_contents(port);
+    EXPECT_EQ(seen.size(), 60u);
+    for (int i = 0; i < 60; i++)
+        EXPECT_EQ(seen[i], 1) << "run " << i;
+    agent.process().stop(SIGTERM);
+    nats->stop();
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kscope::test
