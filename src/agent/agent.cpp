@@ -4,9 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "agent/logging.h"
 #include "agent/process_metrics.h"
 #include "probes/registry.h"
 #include "probes/syscalls_probe.h"
@@ -44,7 +46,35 @@ std::unique_ptr<Probe> agent_probe(const std::string& name) {
 
 }  // namespace
 
-Agent::Agent(AgentConfig config) : config_(std::move(config)) {}
+Agent::Agent(AgentConfig config, std::function<Result<AgentConfig>()> reload_source, std::atomic<bool>* reload_flag)
+    : config_(std::move(config)), reload_source_(std::move(reload_source)), reload_flag_(reload_flag) {}
+
+Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& config,
+                                                          std::vector<std::unique_ptr<Probe>> handed_over) {
+    SessionOptions options;
+    options.skip_unavailable = true;
+    options.queue_capacity = 1 << 16;
+    options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
+    options.interrupt = reload_flag_;
+    std::vector<std::unique_ptr<Probe>> probes = std::move(handed_over);
+    for (const auto& [name, pc] : config.probes) {
+        if (!pc.enabled)
+            continue;
+        auto po = probe_options(pc, config.ring_kib);
+        if (!po)
+            return po.error().context("probe " + name);
+        options.probe_overrides[name] = *po;
+        const bool running = std::any_of(probes.begin(), probes.end(), [&](const auto& p) { return p->name() == name; });
+        if (!running)
+            probes.push_back(agent_probe(name));
+    }
+    auto session = std::make_unique<TraceSession>(std::move(probes), std::move(options));
+    if (auto r = session->start(); !r)
+        return r.error();
+    for (const auto& [name, why] : session->unavailable())
+        spdlog::warn("probe {} is not available on this kernel, left out: {}", name, why);
+    return session;
+}
 
 Result<void> Agent::start_exporters() {
     auto limits = [&](const std::string& name) {
@@ -71,7 +101,17 @@ Result<void> Agent::start_exporters() {
     return {};
 }
 
-void Agent::send_test_alert() {
+void Agent::stop_exporters() {
+    for (auto& e : exporters_)
+        e->stop();  // delivers what it can, spools the rest
+    exporters_.clear();
+    alertmanager_ = nullptr;
+}
+
+bool Agent::send_test_alert() {
+    std::lock_guard lock(state_mu_);
+    if (!alertmanager_)
+        return false;
     char host[256] = {};
     gethostname(host, sizeof host - 1);
     Alert a;
@@ -82,6 +122,7 @@ void Agent::send_test_alert() {
                          std::chrono::system_clock::now().time_since_epoch()).count();
     alertmanager_->send(a);
     spdlog::info("test alert queued for alertmanager");
+    return true;
 }
 
 Agent::~Agent() {
@@ -94,25 +135,10 @@ Agent::~Agent() {
 }
 
 Result<void> Agent::start() {
-    SessionOptions options;
-    options.skip_unavailable = true;
-    options.queue_capacity = 1 << 16;
-    options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
-    std::vector<std::unique_ptr<Probe>> probes;
-    for (const auto& [name, pc] : config_.probes) {
-        if (!pc.enabled)
-            continue;
-        auto po = probe_options(pc, config_.ring_kib);
-        if (!po)
-            return po.error().context("probe " + name);
-        options.probe_overrides[name] = *po;
-        probes.push_back(agent_probe(name));
-    }
-    session_ = std::make_unique<TraceSession>(std::move(probes), std::move(options));
-    if (auto r = session_->start(); !r)
-        return r;
-    for (const auto& [name, why] : session_->unavailable())
-        spdlog::warn("probe {} is not available on this kernel, left out: {}", name, why);
+    auto session = make_session(config_, {});
+    if (!session)
+        return session.error();
+    session_ = std::move(session.value());
     for (const auto& p : session_->probes())
         spdlog::info("probe {} running", p->name());
     // Run counts and times of our programs for the self-metrics; on while the fd is open.
@@ -137,8 +163,7 @@ Result<void> Agent::start() {
     HttpHandlers handlers;
     handlers.metrics = [this] { return metrics(); };
     handlers.stream = &stream_;
-    if (alertmanager_)
-        handlers.test_alert = [this] { send_test_alert(); };
+    handlers.test_alert = [this] { return send_test_alert(); };
     if (config_.store_enabled) {
         const std::string dir = config_.data_dir;
         handlers.events = [dir](const EventQuery& q) -> Result<std::vector<std::string>> {
@@ -153,29 +178,101 @@ Result<void> Agent::start() {
     spdlog::info("serving /metrics and /api/v1/events on {}:{}{}", listen->first, http_.port(),
                  config_.http_security.tls_cert.empty() ? "" : " (https)");
 
-    if (!config_.remote_write.url.empty()) {
-        char host[256] = {};
-        gethostname(host, sizeof host - 1);
-        remote_write_ = std::make_unique<RemoteWriter>(config_.remote_write, Labels{{"job", "kscope"}, {"instance", host}},
-                                                       [this] { return metric_samples(); });
-        remote_write_->start();
-        spdlog::info("remote write to {} every {} s", config_.remote_write.url, config_.remote_write.interval_s);
-    }
+    start_remote_write();
     return {};
 }
 
+void Agent::start_remote_write() {
+    if (config_.remote_write.url.empty())
+        return;
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    remote_write_ = std::make_unique<RemoteWriter>(config_.remote_write, Labels{{"job", "kscope"}, {"instance", host}},
+                                                   [this] { return metric_samples(); });
+    remote_write_->start();
+    spdlog::info("remote write to {} every {} s", config_.remote_write.url, config_.remote_write.interval_s);
+}
+
 void Agent::run(const std::atomic<bool>& stop) {
-    FanoutSink sinks;
-    if (store_)
-        sinks.add(*store_);
-    sinks.add(stream_);
-    for (auto& e : exporters_)
-        sinks.add(*e);
-    session_->run(sinks, stop);
-    sinks.finish();
-    for (auto& e : exporters_)
-        e->stop();  // delivers what it can, spools the rest
+    while (true) {
+        FanoutSink sinks;
+        if (store_)
+            sinks.add(*store_);
+        sinks.add(stream_);
+        for (auto& e : exporters_)
+            sinks.add(*e);
+        session_->run(sinks, stop);
+        if (stop.load() || !reload_flag_ || !reload_flag_->load())
+            break;
+        reload_flag_->store(false);
+        spdlog::info("reloading the configuration");
+        auto next = reload_source_();
+        if (!next)
+            spdlog::error("reload refused, the running configuration stays: {}", next.error().message);
+        else
+            reload(std::move(next.value()));
+    }
+    std::lock_guard lock(state_mu_);
+    stop_exporters();
     spdlog::info("stopped; {} events stored", store_ ? store_->stored() : 0);
+}
+
+void Agent::reload(AgentConfig next) {
+    // What needs a restart is kept as it is, and said.
+    if (next.listen != config_.listen || next.http_security != config_.http_security ||
+        next.data_dir != config_.data_dir || next.store_enabled != config_.store_enabled ||
+        next.retention != config_.retention) {
+        spdlog::warn("http and store settings take effect at the next restart");
+        next.listen = config_.listen;
+        next.http_security = config_.http_security;
+        next.data_dir = config_.data_dir;
+        next.store_enabled = config_.store_enabled;
+        next.retention = config_.retention;
+    }
+    // Probes that stay on unchanged are handed over still attached: their events wait in
+    // the rings meanwhile, none is lost. Changed or disabled ones are detached.
+    std::vector<std::unique_ptr<Probe>> kept, stopped;
+    for (auto& p : session_->release_probes()) {
+        auto now = next.probes.find(std::string(p->name()));
+        auto before = config_.probes.find(std::string(p->name()));
+        const bool same = now != next.probes.end() && before != config_.probes.end() && now->second.enabled &&
+                          now->second == before->second && next.ring_kib == config_.ring_kib;
+        (same ? kept : stopped).push_back(std::move(p));
+    }
+    for (const auto& p : stopped)
+        spdlog::info("probe {} stopped", p->name());
+    stopped.clear();  // detaches
+    auto session = make_session(next, std::move(kept));
+    std::lock_guard lock(state_mu_);
+    if (!session) {  // a cgroup path that no longer resolves: run without the changed probes
+        spdlog::error("reload: {}; running the unchanged probes only", session.error().message);
+        next.probes = config_.probes;
+        session = make_session(config_, {});
+        if (!session)
+            return;
+    }
+    session_ = std::move(session.value());
+    for (const auto& p : session_->probes())
+        spdlog::info("probe {} running", p->name());
+    if (next.log_level != config_.log_level || next.log_format != config_.log_format)
+        (void)setup_logging(next.log_level, next.log_format);
+    const bool exporters_changed = next.file_exporter != config_.file_exporter ||
+                                   next.webhook_exporter != config_.webhook_exporter ||
+                                   next.nats_exporter != config_.nats_exporter ||
+                                   next.alertmanager_exporter != config_.alertmanager_exporter ||
+                                   next.exporter_limits != config_.exporter_limits;
+    const bool remote_write_changed = next.remote_write != config_.remote_write;
+    if (exporters_changed)
+        stop_exporters();  // their spools keep what they could not deliver
+    if (remote_write_changed)
+        remote_write_.reset();
+    config_ = std::move(next);
+    if (exporters_changed)
+        if (auto r = start_exporters(); !r)
+            spdlog::error("exporters: {}", r.error().message);
+    if (remote_write_changed)
+        start_remote_write();
+    spdlog::info("configuration reloaded");
 }
 
 std::string Agent::metrics() { return collect().text(); }
@@ -183,7 +280,7 @@ std::string Agent::metrics() { return collect().text(); }
 std::vector<MetricSample> Agent::metric_samples() { return collect().samples(); }
 
 PrometheusText Agent::collect() {
-    std::lock_guard lock(metrics_mu_);
+    std::lock_guard lock(state_mu_);
     PrometheusText m;
     for (const auto& p : session_->probes())
         p->append_metrics(m);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,12 +19,15 @@ namespace kscope {
 
 class Agent {
 public:
-    explicit Agent(AgentConfig config);
+    // reload_source: where a reload gets the next configuration (the file, with the
+    // command line's overrides applied again); reload_flag: set (by SIGHUP) to reload.
+    Agent(AgentConfig config, std::function<Result<AgentConfig>()> reload_source, std::atomic<bool>* reload_flag);
     ~Agent();
 
     // Loads the probes this kernel supports, opens the store, starts HTTP.
     Result<void> start();
-    // Runs the pipeline until stop is set; flushes the store before returning.
+    // Runs the pipeline until stop is set, reloading whenever the reload flag is set;
+    // flushes the store and the exporters before returning.
     void run(const std::atomic<bool>& stop);
     // The /metrics page.
     std::string metrics();
@@ -33,8 +37,15 @@ public:
 
 private:
     PrometheusText collect();
+    // A session of the enabled probes: those handed over keep running, others are loaded.
+    Result<std::unique_ptr<TraceSession>> make_session(const AgentConfig& config,
+                                                      std::vector<std::unique_ptr<Probe>> handed_over);
     Result<void> start_exporters();
-    void send_test_alert();
+    void stop_exporters();
+    void start_remote_write();
+    // Applies a new configuration; on any error the old one stays in force, whole.
+    void reload(AgentConfig next);
+    bool send_test_alert();
     AgentConfig config_;
     std::unique_ptr<RemoteWriter> remote_write_;
     std::vector<std::unique_ptr<Exporter>> exporters_;
@@ -43,7 +54,9 @@ private:
     std::unique_ptr<StoreSink> store_;
     EventBroadcaster stream_;
     HttpServer http_;
-    std::mutex metrics_mu_;
+    std::function<Result<AgentConfig>()> reload_source_;
+    std::atomic<bool>* reload_flag_;
+    std::mutex state_mu_;  // session_, exporters_ and remote_write_ change on reload
     int bpf_stats_fd_ = -1;
 };
 

@@ -27,6 +27,7 @@ struct ProbeConfig {
     std::string cgroup;          // "" = every cgroup
     bool failures_only = false;
     std::vector<uint16_t> ports;  // dns: server ports
+    bool operator==(const ProbeConfig&) const = default;
 };
 
 struct AgentConfig {

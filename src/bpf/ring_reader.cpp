@@ -34,8 +34,10 @@ Result<void> RingReader::add(int ring_map_fd, Callback cb) {
 }
 
 void RingReader::start() {
-    if (rb_ && !thread_.joinable())
+    if (rb_ && !thread_.joinable()) {
+        stop_ = false;  // a stopped reader can start again (the agent's refused reload)
         thread_ = std::thread([this] { run(); });
+    }
 }
 
 void RingReader::stop() {

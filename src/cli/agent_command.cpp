@@ -17,33 +17,38 @@ void register_agent_command(CLI::App& app, int& exit_code) {
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = app.add_subcommand("agent", "run every probe as a daemon: event store, Prometheus /metrics, event API");
-    cmd->add_option("--config", f->config, "YAML configuration file (default: built-in defaults)");
+    cmd->add_option("--config", f->config, "YAML configuration file (default: built-in defaults); SIGHUP re-reads it");
     cmd->add_option("--listen", f->listen, "HTTP address:port (default 127.0.0.1:9464; port 0 picks one)");
     cmd->add_option("--data-dir", f->data_dir, "where the event store lives (default /var/lib/kscope)");
     cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error");
     cmd->add_option("--log-format", f->log_format, "text or json");
     cmd->final_callback([f, &exit_code] {
-        auto config = f->config.empty() ? Result<AgentConfig>(default_agent_config()) : load_agent_config(f->config);
+        // The file (or the defaults) with the command line on top; again on every reload.
+        auto load = [f]() -> Result<AgentConfig> {
+            auto config = f->config.empty() ? Result<AgentConfig>(default_agent_config()) : load_agent_config(f->config);
+            if (!config)
+                return config;
+            AgentConfig& c = config.value();
+            if (!f->listen.empty()) {
+                if (auto l = parse_listen(f->listen); !l)
+                    return l.error().context("--listen");
+                c.listen = f->listen;
+            }
+            if (!f->data_dir.empty())
+                c.data_dir = f->data_dir;
+            if (!f->log_level.empty())
+                c.log_level = f->log_level;
+            if (!f->log_format.empty())
+                c.log_format = f->log_format;
+            return config;
+        };
+        auto config = load();
         if (!config) {
             fmt::print(stderr, "kscope agent: {}\n", config.error().message);
             exit_code = 2;
             return;
         }
         AgentConfig& c = config.value();
-        if (!f->listen.empty()) {
-            if (auto l = parse_listen(f->listen); !l) {
-                fmt::print(stderr, "kscope agent: --listen: {}\n", l.error().message);
-                exit_code = 2;
-                return;
-            }
-            c.listen = f->listen;
-        }
-        if (!f->data_dir.empty())
-            c.data_dir = f->data_dir;
-        if (!f->log_level.empty())
-            c.log_level = f->log_level;
-        if (!f->log_format.empty())
-            c.log_format = f->log_format;
         if (auto r = setup_logging(c.log_level, c.log_format); !r) {
             fmt::print(stderr, "kscope agent: {}\n", r.error().message);
             exit_code = 2;
@@ -55,13 +60,15 @@ void register_agent_command(CLI::App& app, int& exit_code) {
             return;
         }
         const std::atomic<bool>& stop = install_stop_signals();
-        Agent agent(std::move(c));
+        std::atomic<bool>& reload = install_reload_signal();
+        Agent agent(std::move(c), load, &reload);
         if (auto r = agent.start(); !r) {
             spdlog::error("{}", r.error().message);
             exit_code = 1;
             return;
         }
-        spdlog::info("kscope agent running, Ctrl-C or SIGTERM to stop");
+        spdlog::info("kscope agent running, Ctrl-C or SIGTERM to stop, SIGHUP to reload {}",
+                     f->config.empty() ? "(no config file: nothing to reload)" : f->config);
         agent.run(stop);
         exit_code = 0;
     });

@@ -7,5 +7,7 @@
 namespace kscope {
 
 const std::atomic<bool>& install_stop_signals();
+// SIGHUP sets the flag (the agent's reload); the caller clears it when it has reloaded.
+std::atomic<bool>& install_reload_signal();
 
 }  // namespace kscope

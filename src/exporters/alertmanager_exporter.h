@@ -12,6 +12,7 @@ namespace kscope {
 struct AlertmanagerConfig {
     std::string url;  // http(s)://host:9093
     std::string bearer_token;
+    bool operator==(const AlertmanagerConfig&) const = default;
 };
 
 struct Alert {

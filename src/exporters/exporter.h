@@ -24,6 +24,7 @@ struct ExporterLimits {
     std::string spool_path;               // "" = no spool: undeliverable records are dropped
     uint64_t spool_bytes = 256ull << 20;
     size_t batch = 500;
+    bool operator==(const ExporterLimits&) const = default;
 };
 
 class Exporter : public Sink {

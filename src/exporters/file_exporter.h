@@ -11,6 +11,7 @@ struct FileExporterConfig {
     std::string path;
     uint64_t max_bytes = 100ull << 20;
     unsigned keep = 5;
+    bool operator==(const FileExporterConfig&) const = default;
 };
 
 class FileExporter final : public Exporter {

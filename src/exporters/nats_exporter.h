@@ -14,6 +14,7 @@ struct NatsConfig {
     std::string url = "nats://127.0.0.1:4222";
     std::string subject_prefix = "kscope.events";
     std::string stream = "KSCOPE";
+    bool operator==(const NatsConfig&) const = default;
 };
 
 class NatsExporter final : public Exporter {

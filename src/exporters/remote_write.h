@@ -24,6 +24,7 @@ struct RemoteWriteConfig {
     uint64_t interval_s = 15;
     std::string bearer_token;  // sent as Authorization: Bearer when set
     size_t max_pending = 40;   // batches kept while the receiver is down
+    bool operator==(const RemoteWriteConfig&) const = default;
 };
 
 struct HttpUrl {

@@ -9,6 +9,7 @@ namespace kscope {
 struct WebhookConfig {
     std::string url;
     std::string bearer_token;
+    bool operator==(const WebhookConfig&) const = default;
 };
 
 class WebhookExporter final : public Exporter {

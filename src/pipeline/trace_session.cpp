@@ -25,6 +25,10 @@ Result<void> TraceSession::start() {
     std::vector<std::unique_ptr<Probe>> running;
     for (auto& probe : probes_) {
         Probe& p = *probe;
+        if (p.loaded()) {  // handed over from a previous session, attached all along
+            running.push_back(std::move(probe));
+            continue;
+        }
         auto over = options_.probe_overrides.find(std::string(p.name()));
         const ProbeOptions& po = over != options_.probe_overrides.end() ? over->second : options_.probe;
         Result<void> ok = p.load(po);
@@ -95,7 +99,8 @@ void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {
     };
     std::vector<Event> batch;
     bool open = true;
-    while (open && !stop_requested.load()) {
+    auto interrupted = [&] { return options_.interrupt && options_.interrupt->load(); };
+    while (open && !stop_requested.load() && !interrupted()) {
         if (options_.duration && Clock::now() - started >= *options_.duration)
             break;
         batch.clear();
@@ -119,8 +124,18 @@ void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {
     }
     sink.finish();
     sink.flush();
-    for (auto& p : probes_)
-        p->detach();
+    if (!interrupted() || stop_requested.load())
+        for (auto& p : probes_)
+            p->detach();
+}
+
+std::vector<std::unique_ptr<Probe>> TraceSession::release_probes() {
+    if (reader_)
+        reader_->stop();
+    counters_.clear();
+    auto out = std::move(probes_);
+    probes_.clear();
+    return out;
 }
 
 std::vector<ProbeStats> TraceSession::stats() const {

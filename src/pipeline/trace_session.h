@@ -38,6 +38,9 @@ struct SessionOptions {
     // Probes that cannot load or attach here are left out (and listed in unavailable())
     // instead of failing start(): the agent runs what this kernel supports.
     bool skip_unavailable = false;
+    // run() also returns when this is set (the agent's reload), and then leaves the
+    // probes attached so their events wait in the rings for the next session.
+    const std::atomic<bool>* interrupt = nullptr;
 };
 
 // Per probe and per stage.
@@ -67,6 +70,9 @@ public:
     const std::vector<std::pair<std::string, HookStatus>>& hooks() const { return hooks_; }
     // Probes left out by skip_unavailable, with the reason.
     const std::vector<std::pair<std::string, std::string>>& unavailable() const { return unavailable_; }
+    // Hands the probes over (still attached, rings still filling) to a new session; this
+    // session is done afterwards.
+    std::vector<std::unique_ptr<Probe>> release_probes();
     // The running probes, for their in-kernel metrics.
     const std::vector<std::unique_ptr<Probe>>& probes() const { return probes_; }
     size_t queue_depth() const { return queue_.depth(); }

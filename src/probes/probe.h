@@ -60,6 +60,7 @@ public:
     // Whether the probe streams events through a ring buffer.
     virtual bool has_events() const { return true; }
 
+    bool loaded() const { return obj_.has_value(); }
     // Opens, configures and loads; nothing is attached yet.
     Result<void> load(const ProbeOptions& options);
     // Attaches every program; the probe is usable when all attached.

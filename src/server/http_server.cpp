@@ -154,12 +154,11 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         res.set_content(body, "application/json");
     });
     s.Post("/api/v1/alerts/test", [h](const httplib::Request&, httplib::Response& res) {
-        if (!h.test_alert) {
+        if (!h.test_alert || !h.test_alert()) {
             res.status = 404;
             res.set_content(error_json("no alert exporter is configured (exporters.alertmanager)"), "application/json");
             return;
         }
-        h.test_alert();
         res.status = 202;
         res.set_content("{\"status\":\"queued\"}\n", "application/json");
     });

@@ -20,6 +20,7 @@ namespace kscope {
 struct HttpSecurity {
     std::string tls_cert, tls_key;  // both set: HTTPS
     std::string bearer_token;       // set: every endpoint but /healthz needs it
+    bool operator==(const HttpSecurity&) const = default;
 };
 
 struct HttpHandlers {
@@ -28,8 +29,8 @@ struct HttpHandlers {
     std::function<Result<std::vector<std::string>>(const EventQuery&)> events;
     // Live events (server-sent events); null = no /api/v1/stream.
     EventBroadcaster* stream = nullptr;
-    // Sends a test alert to the configured alerting systems; null = none configured.
-    std::function<void()> test_alert;
+    // Sends a test alert to the configured alerting systems; false if none is configured.
+    std::function<bool()> test_alert;
 };
 
 class HttpServer {

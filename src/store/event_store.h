@@ -37,6 +37,7 @@ struct EventQuery {
 struct RetentionPolicy {
     uint64_t max_age_s = 7 * 24 * 3600;
     uint64_t max_bytes = 1ull << 30;
+    bool operator==(const RetentionPolicy&) const = default;
 };
 
 class EventStore {

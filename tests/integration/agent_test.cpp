@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
 #include "agent_harness.h"
 
@@ -175,6 +176,64 @@ TEST(Agent, BadConfigIsRefusedWithItsPlace) {
     EXPECT_NE(a.process().stderr_text().find(dir + "/agent.yaml:3:5: unknown key 'comm' in probes.exec"),
               std::string::npos)
         << a.process().stderr_text();
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kscope::test
+
+namespace kscope::test {
+namespace {
+
+// SIGHUP applies a new file: probes turned on start, turned off stop, the exec probe that
+// stays on keeps every event across the switch; a bad file changes nothing.
+TEST(Agent, ReloadOnSighupKeepsTheProbesThatStayOn) {
+    REQUIRE_ROOT();
+    char tmpl[] = "/tmp/kscope-agent-reload-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const std::string prog = true_named(dir, "ksagent_true");
+    const std::string first = kExecOnly + "  dns: false\n  tcp: true\n";
+    Agent a(first, dir);
+    ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    std::string metrics;
+    ASSERT_EQ(a.get("/metrics", metrics), 200);
+    EXPECT_NE(metrics.find("kscope_probe_up{probe=\"tcp\"} 1"), std::string::npos);
+    EXPECT_EQ(metrics.find("kscope_probe_up{probe=\"dns\"}"), std::string::npos);
+
+    // Execs keep coming from another thread while the agent reloads twice.
+    std::atomic<bool> done{false};
+    std::atomic<int> runs{0};
+    std::thread load([&] {
+        while (!done)
+            if (wait_child(run_exec(prog, {prog, "run", std::to_string(runs++)})) != 0)
+                break;
+    });
+    usleep(200'000);
+    std::ofstream(dir + "/agent.yaml") << kExecOnly + "  dns: true\n  tcp: false\n";
+    kill(a.process().pid(), SIGHUP);
+    bool switched = false;
+    for (int i = 0; i < 50 && !switched; i++) {
+        usleep(100'000);
+        a.get("/metrics", metrics);
+        switched = metrics.find("kscope_probe_up{probe=\"dns\"} 1") != std::string::npos;
+    }
+    EXPECT_TRUE(switched) << metrics;
+    EXPECT_EQ(metrics.find("kscope_probe_up{probe=\"tcp\"}"), std::string::npos);
+    // A broken file: refused, the running configuration stays.
+    std::ofstream(dir + "/agent.yaml") << "probes:\n  dns: maybe\n";
+    kill(a.process().pid(), SIGHUP);
+    usleep(500'000);
+    done = true;
+    load.join();
+    ASSERT_EQ(a.get("/metrics", metrics), 200);
+    EXPECT_NE(metrics.find("kscope_probe_up{probe=\"dns\"} 1"), std::string::npos);
+    const int total = runs.load();
+    auto rows = wait_events(a, "type=exec&comm=ksagent_true&limit=10000", size_t(total));
+    EXPECT_EQ(rows.size(), size_t(total));
+    for (size_t i = 0; i < rows.size(); i++)
+        EXPECT_EQ(rows[i]["argv"][2], std::to_string(i));
+    a.process().stop(SIGTERM);
+    EXPECT_NE(a.process().stderr_text().find("reload refused"), std::string::npos) << a.process().stderr_text();
     std::filesystem::remove_all(dir);
 }
 
