@@ -39,6 +39,16 @@ struct {
 	__type(value, struct kscope_file_path);
 } path_value SEC(".maps");
 
+/* false (the agent): totals only, no per-(process, file) entries to grow and forget. */
+const volatile bool per_file = true;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSCOPE_FILE_TOTAL_SLOTS);
+	__type(key, __u32);
+	__type(value, struct kscope_file_io_total);
+} totals SEC(".maps");
+
 static __always_inline __u32 file_type(umode_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -97,13 +107,22 @@ static __always_inline int io_exit(long ret, bool is_write)
 	if (!file)
 		return 0;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	__u32 type = file_type(BPF_CORE_READ(inode, i_mode));
+	__u32 slot = (type * 2 + is_write) & (KSCOPE_FILE_TOTAL_SLOTS - 1);
+	struct kscope_file_io_total *t = bpf_map_lookup_elem(&totals, &slot);
+	if (t) {
+		t->ops += 1;
+		t->bytes += ret;
+	}
+	if (!per_file)
+		return 0;
 	struct kscope_file_key key = {
 		.file = { .ino = BPF_CORE_READ(inode, i_ino), .dev = BPF_CORE_READ(inode, i_sb, s_dev) },
 		.pid = bpf_get_current_pid_tgid() >> 32,
 	};
 	struct kscope_file_io *v = bpf_map_lookup_elem(&io, &key);
 	if (!v) {
-		struct kscope_file_io fresh = { .type = file_type(BPF_CORE_READ(inode, i_mode)) };
+		struct kscope_file_io fresh = { .type = type };
 		bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
 		long err = bpf_map_update_elem(&io, &key, &fresh, BPF_NOEXIST);
 		if (err && err != -EEXIST)

@@ -10,6 +10,7 @@
 
 #include "agent/logging.h"
 #include "agent/process_metrics.h"
+#include "probes/filetop_probe.h"
 #include "probes/registry.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
@@ -41,6 +42,8 @@ Result<ProbeOptions> probe_options(const ProbeConfig& p, uint32_t ring_kib) {
 std::unique_ptr<Probe> agent_probe(const std::string& name) {
     if (name == "syscalls")
         return std::make_unique<SyscallsProbe>(/*by_process=*/false);
+    if (name == "filetop")
+        return std::make_unique<FiletopProbe>(/*per_file=*/false);
     return make_probe(name);
 }
 

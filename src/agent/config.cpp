@@ -353,7 +353,7 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
 const std::vector<std::pair<std::string, bool>>& agent_probe_defaults() {
     static const std::vector<std::pair<std::string, bool>> probes = {
         {"exec", true}, {"exit", true}, {"open", false}, {"syscalls", true},
-        {"tcp", true},  {"drops", true}, {"dns", true},
+        {"tcp", true},  {"drops", true}, {"dns", true},  {"filetop", true},
     };
     return probes;
 }

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 
@@ -28,11 +29,42 @@ const char* type_name(uint32_t t) {
 
 std::span<const uint8_t> FiletopProbe::elf() const { return skeleton_elf(filetop_bpf__elf_bytes); }
 
-Result<void> FiletopProbe::configure(BpfObject&) {
+Result<void> FiletopProbe::configure(BpfObject& obj) {
     // The fd is read from the saved user registers at syscall exit.
     if (!kernel_has_helper(BpfHelper::task_pt_regs))
         return Error{"kscope filetop needs Linux 5.15 or newer (the bpf_task_pt_regs helper)"};
-    return {};
+    return obj.set_const<bool>("per_file", per_file_);
+}
+
+void FiletopProbe::append_metrics(PrometheusText& m) {
+    if (!obj_)
+        return;
+    auto fd = obj_->map_fd("totals");
+    if (!fd)
+        return;
+    const int ncpus = std::max(libbpf_num_possible_cpus(), 1);
+    struct Total {
+        std::string type, op;
+        double ops = 0, bytes = 0;
+    };
+    std::vector<Total> totals;
+    static const char* kTypes[] = {"other", "regular", "socket", "pipe"};
+    for (uint32_t slot = 0; slot < KSCOPE_FILE_TOTAL_SLOTS; slot++) {
+        std::vector<kscope_file_io_total> per_cpu(ncpus);
+        Total t{kTypes[slot / 2], slot % 2 ? "write" : "read"};
+        if (bpf_map_lookup_elem(*fd, &slot, per_cpu.data()) == 0)
+            for (const auto& v : per_cpu) {
+                t.ops += double(v.ops);
+                t.bytes += double(v.bytes);
+            }
+        totals.push_back(t);
+    }
+    m.family("kscope_file_io_bytes_total", "counter", "bytes read and written by file type (regular, socket, pipe)");
+    for (const auto& t : totals)
+        m.sample("kscope_file_io_bytes_total", {{"file_type", t.type}, {"op", t.op}}, t.bytes);
+    m.family("kscope_file_io_operations_total", "counter", "read and write calls by file type");
+    for (const auto& t : totals)
+        m.sample("kscope_file_io_operations_total", {{"file_type", t.type}, {"op", t.op}}, t.ops);
 }
 
 Result<FileSnapshot> FiletopProbe::snapshot() {

@@ -89,7 +89,9 @@ TEST(Agent, MetricsHealthAndApiErrors) {
                              "kscope_probe_up{probe=\"exec\"} 1", "kscope_syscalls_total{syscall=\"read\"}",
                              "# TYPE kscope_tcp_connect_latency_seconds histogram", "kscope_dns_queries_total",
                              "kscope_bpf_program_runs_total{probe=\"syscalls\",program=\"ks_sys_enter\"}",
-                             "process_resident_memory_bytes", "kscope_events_dropped_total{probe=\"exec\",stage=\"queue\"} 0"})
+                             "process_resident_memory_bytes", "kscope_events_dropped_total{probe=\"exec\",stage=\"queue\"} 0",
+                             "kscope_file_io_bytes_total{file_type=\"regular\",op=\"read\"}",
+                             "kscope_packet_drops_total", "kscope_tcp_resets_total{direction=\"sent\"}"})
         EXPECT_NE(body.find(want), std::string::npos) << want;
     EXPECT_EQ(a.get("/api/v1/events?limit=0", body), 400);
     EXPECT_NE(body.find("limit"), std::string::npos);

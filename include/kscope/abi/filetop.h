@@ -37,6 +37,13 @@ struct kscope_file_io {
 	__u32 _pad;
 };
 
+/* Totals whatever the process and file (for metrics): slot type * 2 + (1 for writes). */
+#define KSCOPE_FILE_TOTAL_SLOTS 8
+struct kscope_file_io_total {
+	__u64 ops;
+	__u64 bytes;
+};
+
 enum kscope_file_path_flags {
 	KSCOPE_FILE_PATH_COMPLETE = 1 << 0, /* an absolute path */
 	KSCOPE_FILE_PATH_ANON = 1 << 1,     /* no name: an anonymous pipe or socket */
