@@ -34,9 +34,17 @@ static __always_inline __u64 wakeup_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/* Sampling: one event in sample_every is sent (1 = every event); the others are
+ * counted, so rates can be scaled back up. */
+const volatile __u32 sample_every = 1;
+
 /* Copies size bytes of data (an event starting with its header) into the ring. */
 static __always_inline int emit(void *data, __u64 size)
 {
+	if (sample_every > 1 && bpf_get_prandom_u32() % sample_every) {
+		count_drop(KSCOPE_SAMPLED_OUT);
+		return 0;
+	}
 	int err = bpf_ringbuf_output(&events, data, size, wakeup_flags());
 	if (err)
 		count_drop(KSCOPE_DROP_RINGBUF_FULL);

@@ -28,6 +28,7 @@ Result<ProbeOptions> probe_options(const ProbeConfig& p, uint32_t ring_kib) {
     o.filter.comms = p.comms;
     o.filter.failures_only = p.failures_only;
     o.dns_ports = p.ports;
+    o.sample_every = p.sample;
     if (!p.cgroup.empty()) {
         auto cg = resolve_cgroup(p.cgroup);
         if (!cg)
@@ -299,6 +300,10 @@ PrometheusText Agent::collect() {
         m.sample("kscope_events_dropped_total", {{"probe", s.probe}, {"stage", "queue"}}, double(s.queue_drops));
         m.sample("kscope_events_dropped_total", {{"probe", s.probe}, {"stage", "malformed"}}, double(s.decode_errors));
     }
+    m.family("kscope_events_sampled_out_total", "counter", "events not sent on purpose (probes.<name>.sample)");
+    for (const auto& p : session_->probes())
+        m.sample("kscope_events_sampled_out_total", {{"probe", std::string(p->name())}},
+                 double(p->kernel_drops(KSCOPE_SAMPLED_OUT)));
     m.family("kscope_queue_depth", "gauge", "events waiting in the pipeline queue")
         .sample("kscope_queue_depth", double(session_->queue_depth()));
     m.family("kscope_queue_capacity", "gauge", "size of the pipeline queue")

@@ -108,6 +108,13 @@ Result<void> parse_probe(const Where& w, const std::string& name, const YAML::No
              p.cgroup = *s;
              return {};
          }},
+        {"sample", [&](const YAML::Node& v) -> Result<void> {
+             auto n = scalar<uint32_t>(w, v, "sample (keep one event in N)");
+             if (!n) return n.error();
+             if (*n == 0) return w.at(v, "sample must be at least 1 (1 = every event)");
+             p.sample = *n;
+             return {};
+         }},
         {"failures_only", [&](const YAML::Node& v) -> Result<void> {
              auto b = scalar<bool>(w, v, "failures_only (true or false)");
              if (!b) return b.error();

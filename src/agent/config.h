@@ -27,6 +27,7 @@ struct ProbeConfig {
     std::string cgroup;          // "" = every cgroup
     bool failures_only = false;
     std::vector<uint16_t> ports;  // dns: server ports
+    uint32_t sample = 1;          // send one event in N
     bool operator==(const ProbeConfig&) const = default;
 };
 

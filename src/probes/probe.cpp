@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -23,6 +24,7 @@ Result<void> Probe::load(const ProbeOptions& options) {
     Result<void> steps[] = {
         o.has_map("events") ? o.set_max_entries("events", options.ring_bytes) : Result<void>(),
         o.set_const<uint64_t>("wakeup_threshold_bytes", options.ring_bytes / 4),
+        o.set_const<uint32_t>("sample_every", std::max<uint32_t>(options.sample_every, 1)),
         o.set_const<bool>("filter_by_pid", !f.pids.empty()),
         o.set_const<bool>("filter_by_comm", !f.comms.empty()),
         o.set_const<bool>("filter_by_cgroup", f.cgroup.has_value()),

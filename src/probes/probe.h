@@ -31,6 +31,7 @@ struct ProbeOptions {
     FilterSpec filter;
     uint32_t ring_bytes = 1u << 20;  // power of two, multiple of the page size
     std::vector<uint16_t> dns_ports;  // dns: the server ports to watch (53 when empty)
+    uint32_t sample_every = 1;        // send one event in N (counted in KSCOPE_SAMPLED_OUT)
 };
 
 // A skeleton's embedded object, from its <name>_bpf__elf_bytes function.

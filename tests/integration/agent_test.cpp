@@ -14,6 +14,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "agent_harness.h"
 
@@ -236,6 +237,45 @@ TEST(Agent, ReloadOnSighupKeepsTheProbesThatStayOn) {
         EXPECT_EQ(rows[i]["argv"][2], std::to_string(i));
     a.process().stop(SIGTERM);
     EXPECT_NE(a.process().stderr_text().find("reload refused"), std::string::npos) << a.process().stderr_text();
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kscope::test
+
+namespace kscope::test {
+namespace {
+
+// probes.exec.sample: 4 sends about one exec in four and counts the rest; logs as JSON.
+TEST(Agent, SamplingIsCountedAndLogsCanBeJson) {
+    REQUIRE_ROOT();
+    char tmpl[] = "/tmp/kscope-agent-sample-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    const std::string prog = true_named(dir, "ksagent_true");
+    Agent a("probes:\n  exec:\n    comms: [ksagent_true]\n    sample: 4\nlog:\n  format: json\n", dir);
+    ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    constexpr int kRuns = 200;
+    exec_times(prog, kRuns);
+    usleep(500'000);
+    std::string metrics;
+    ASSERT_EQ(a.get("/metrics", metrics), 200);
+    const std::string series = "kscope_events_sampled_out_total{probe=\"exec\"} ";
+    const auto at = metrics.find(series);
+    ASSERT_NE(at, std::string::npos);
+    const int sampled_out = std::stoi(metrics.substr(at + series.size()));
+    auto rows = wait_events(a, "type=exec&comm=ksagent_true&limit=10000", size_t(kRuns - sampled_out));
+    EXPECT_EQ(int(rows.size()) + sampled_out, kRuns);
+    EXPECT_GT(rows.size(), 20u);   // ~50 expected
+    EXPECT_LT(rows.size(), 100u);
+    a.process().stop(SIGTERM);
+    std::istringstream log(a.process().stderr_text());
+    int lines = 0;
+    for (std::string line; std::getline(log, line); lines++) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << line;
+        EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
+    }
+    EXPECT_GT(lines, 3);
     std::filesystem::remove_all(dir);
 }
 

@@ -71,6 +71,7 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("probes:\n  exec:\n    enabled: maybe\n", "3:14", "not a valid enabled");
     expect_error("probes:\n  exec:\n    pids: 5\n", "3:11", "pids must be a list");
     expect_error("ring_kib: 1000\n", "1:11", "power of two");
+    expect_error("probes:\n  open:\n    sample: 0\n", "3:13", "sample must be at least 1");
     expect_error("http:\n  tls_cert: /x.pem\n", "2:3", "http.tls_cert and http.tls_key go together");
     expect_error("remote_write:\n  url: prometheus:9090\n", "2:8", "not an http");
     expect_error("probes: [exec\n", "2:1", "");  // YAML syntax error

@@ -38,7 +38,8 @@ struct kscope_event_header {
 enum kscope_drop_slot {
 	KSCOPE_DROP_RINGBUF_FULL = 0, /* bpf_ringbuf_output failed: ring full */
 	KSCOPE_DROP_MAP_FULL = 1,     /* an aggregation map had no room for a new key */
-	KSCOPE_DROP_SLOTS = 2,
+	KSCOPE_SAMPLED_OUT = 2,       /* not sent on purpose: sampling (not a loss) */
+	KSCOPE_DROP_SLOTS = 3,
 };
 
 #endif
