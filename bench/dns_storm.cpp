@@ -14,24 +14,9 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "events/dns_message.h"
 
-std::vector<uint8_t> query(uint16_t id, const std::string& name) {
-    std::vector<uint8_t> q = {uint8_t(id >> 8), uint8_t(id), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-    size_t start = 0;
-    while (start < name.size()) {
-        size_t dot = name.find('.', start);
-        if (dot == std::string::npos)
-            dot = name.size();
-        q.push_back(uint8_t(dot - start));
-        q.insert(q.end(), name.begin() + start, name.begin() + dot);
-        start = dot + 1;
-    }
-    q.insert(q.end(), {0, 0, 1, 0, 1});
-    return q;
-}
 
-}  // namespace
 
 int main(int argc, char** argv) {
     if (argc != 4) {
@@ -55,7 +40,7 @@ int main(int argc, char** argv) {
     long answered = 0, nxdomain = 0;
     const auto start = std::chrono::steady_clock::now();
     for (long i = 0; i < n; i++) {
-        auto q = query(uint16_t(i), i % 2 ? "x" + std::to_string(i) + "." + name : name);
+        auto q = kscope::encode_dns_query(uint16_t(i), i % 2 ? "x" + std::to_string(i) + "." + name : name, 1);
         if (send(fd, q.data(), q.size(), 0) < 0)
             continue;
         pollfd p{fd, POLLIN, 0};

@@ -72,6 +72,37 @@ Result<std::vector<T>> list(const Where& w, const YAML::Node& n, const std::stri
     return out;
 }
 
+// Handlers for the common kinds of value: each checks and stores into out.
+auto bool_field(const Where& w, bool& out, const std::string& what) {
+    return [&w, &out, what](const YAML::Node& v) -> Result<void> {
+        auto b = scalar<bool>(w, v, what + " (true or false)");
+        if (!b) return b.error();
+        out = *b;
+        return {};
+    };
+}
+
+// A text value converted by parse (parse_size_bytes, parse_duration_s).
+template <typename Parse>
+auto unit_field(const Where& w, uint64_t& out, const std::string& what, Parse parse) {
+    return [&w, &out, what, parse](const YAML::Node& v) -> Result<void> {
+        auto s = scalar<std::string>(w, v, what);
+        if (!s) return s.error();
+        auto n = parse(*s);
+        if (!n) return w.at(v, n.error().message);
+        out = *n;
+        return {};
+    };
+}
+
+auto size_field(const Where& w, uint64_t& out, const std::string& what) {
+    return unit_field(w, out, what, parse_size_bytes);
+}
+
+auto duration_field(const Where& w, uint64_t& out, const std::string& what) {
+    return unit_field(w, out, what, parse_duration_s);
+}
+
 Result<void> parse_probe(const Where& w, const std::string& name, const YAML::Node& n, ProbeConfig& p) {
     if (n.IsScalar()) {  // "exec: false" as shorthand
         auto on = scalar<bool>(w, n, "probes." + name);
@@ -81,12 +112,7 @@ Result<void> parse_probe(const Where& w, const std::string& name, const YAML::No
         return {};
     }
     Fields f{
-        {"enabled", [&](const YAML::Node& v) -> Result<void> {
-             auto b = scalar<bool>(w, v, "enabled (true or false)");
-             if (!b) return b.error();
-             p.enabled = *b;
-             return {};
-         }},
+        {"enabled", bool_field(w, p.enabled, "enabled")},
         {"pids", [&](const YAML::Node& v) -> Result<void> {
              auto l = list<uint32_t>(w, v, "pids");
              if (!l) return l.error();
@@ -115,12 +141,7 @@ Result<void> parse_probe(const Where& w, const std::string& name, const YAML::No
              p.sample = *n;
              return {};
          }},
-        {"failures_only", [&](const YAML::Node& v) -> Result<void> {
-             auto b = scalar<bool>(w, v, "failures_only (true or false)");
-             if (!b) return b.error();
-             p.failures_only = *b;
-             return {};
-         }},
+        {"failures_only", bool_field(w, p.failures_only, "failures_only")},
     };
     if (name == "dns")
         f["ports"] = [&](const YAML::Node& v) -> Result<void> {
@@ -169,14 +190,7 @@ void add_limit_fields(const Where& w, Fields& f, ExporterLimits& l, const std::s
         l.memory_records = *n;
         return {};
     };
-    f["spool_size"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
-        auto s = scalar<std::string>(w, v, "exporters." + name + ".spool_size");
-        if (!s) return s.error();
-        auto b = parse_size_bytes(*s);
-        if (!b) return w.at(v, b.error().message);
-        l.spool_bytes = *b;
-        return {};
-    };
+    f["spool_size"] = size_field(w, l.spool_bytes, "exporters." + name + ".spool_size");
     f["batch"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
         auto n = scalar<uint32_t>(w, v, "exporters." + name + ".batch");
         if (!n) return n.error();
@@ -198,14 +212,7 @@ Result<void> parse_exporters(const Where& w, const YAML::Node& node, AgentConfig
     f["file"] = [&](const YAML::Node& v) -> Result<void> {
         auto& e = c.file_exporter.emplace();
         Fields ff{{"path", string_field(w, e.path, "exporters.file.path")},
-                  {"max_size", [&](const YAML::Node& n) -> Result<void> {
-                       auto s = scalar<std::string>(w, n, "exporters.file.max_size");
-                       if (!s) return s.error();
-                       auto b = parse_size_bytes(*s);
-                       if (!b) return w.at(n, b.error().message);
-                       e.max_bytes = *b;
-                       return {};
-                   }},
+                  {"max_size", size_field(w, e.max_bytes, "exporters.file.max_size")},
                   {"keep", [&](const YAML::Node& n) -> Result<void> {
                        auto k = scalar<uint32_t>(w, n, "exporters.file.keep");
                        if (!k) return k.error();
@@ -283,29 +290,10 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
          }},
         {"store", [&](const YAML::Node& v) {
              return each_field(w, v, "store", {
-                 {"enabled", [&](const YAML::Node& b) -> Result<void> {
-                      auto on = scalar<bool>(w, b, "store.enabled (true or false)");
-                      if (!on) return on.error();
-                      c.store_enabled = *on;
-                      return {};
-                  }},
+                 {"enabled", bool_field(w, c.store_enabled, "store.enabled")},
                  {"data_dir", text(c.data_dir, "store.data_dir")},
-                 {"max_age", [&](const YAML::Node& a) -> Result<void> {
-                      auto s = scalar<std::string>(w, a, "store.max_age");
-                      if (!s) return s.error();
-                      auto d = parse_duration_s(*s);
-                      if (!d) return w.at(a, d.error().message);
-                      c.retention.max_age_s = *d;
-                      return {};
-                  }},
-                 {"max_size", [&](const YAML::Node& a) -> Result<void> {
-                      auto s = scalar<std::string>(w, a, "store.max_size");
-                      if (!s) return s.error();
-                      auto b = parse_size_bytes(*s);
-                      if (!b) return w.at(a, b.error().message);
-                      c.retention.max_bytes = *b;
-                      return {};
-                  }},
+                 {"max_age", duration_field(w, c.retention.max_age_s, "store.max_age")},
+                 {"max_size", size_field(w, c.retention.max_bytes, "store.max_size")},
              });
          }},
         {"log", [&](const YAML::Node& v) {
@@ -324,14 +312,7 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                       rw.url = *s;
                       return {};
                   }},
-                 {"interval", [&](const YAML::Node& i) -> Result<void> {
-                      auto s = scalar<std::string>(w, i, "remote_write.interval");
-                      if (!s) return s.error();
-                      auto d = parse_duration_s(*s);
-                      if (!d) return w.at(i, d.error().message);
-                      rw.interval_s = *d;
-                      return {};
-                  }},
+                 {"interval", duration_field(w, rw.interval_s, "remote_write.interval")},
                  {"bearer_token", text(rw.bearer_token, "remote_write.bearer_token")},
                  {"max_pending", [&](const YAML::Node& n) -> Result<void> {
                       auto k = scalar<uint32_t>(w, n, "remote_write.max_pending");

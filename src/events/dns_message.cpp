@@ -1,6 +1,8 @@
 #include "events/dns_message.h"
 
 #include <arpa/inet.h>
+
+#include <algorithm>
 #include <sys/socket.h>
 
 #include <fmt/format.h>
@@ -152,6 +154,22 @@ Result<DnsMessage> parse_dns_message(std::span<const uint8_t> bytes) {
         m.answer_records.push_back(std::move(rec));
     }
     return m;
+}
+
+std::vector<uint8_t> encode_dns_query(uint16_t id, std::string_view name, uint16_t qtype) {
+    std::vector<uint8_t> q = {uint8_t(id >> 8), uint8_t(id), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+    size_t start = 0;
+    while (start < name.size()) {
+        size_t dot = name.find('.', start);
+        if (dot == std::string_view::npos)
+            dot = name.size();
+        const size_t len = std::min<size_t>(dot - start, 63);
+        q.push_back(uint8_t(len));
+        q.insert(q.end(), name.begin() + start, name.begin() + start + len);
+        start = dot + 1;
+    }
+    q.insert(q.end(), {0, uint8_t(qtype >> 8), uint8_t(qtype), 0, 1});
+    return q;
 }
 
 std::string dns_type_name(uint16_t type) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/result.h"
@@ -36,6 +37,10 @@ struct DnsMessage {
 
 // Fails only when the header or the first question cannot be read.
 Result<DnsMessage> parse_dns_message(std::span<const uint8_t> bytes);
+
+// A standard query (recursion desired, class IN) for one name, e.g. "example.com";
+// labels longer than 63 bytes are cut. For tests and workload generators.
+std::vector<uint8_t> encode_dns_query(uint16_t id, std::string_view name, uint16_t qtype);
 
 // "A", "AAAA", ... or "TYPE65534" (RFC 3597 style) for the rest.
 std::string dns_type_name(uint16_t type);

@@ -34,15 +34,7 @@ AlertmanagerExporter::AlertmanagerExporter(AlertmanagerConfig config, ExporterLi
 }
 
 Exporter::Delivery AlertmanagerExporter::deliver(const std::vector<OutRecord>& records) {
-    std::string body = "[";
-    for (size_t i = 0; i < records.size(); i++)
-        body += (i ? "," : "") + records[i].body;
-    body += "]";
-    Delivery d;
-    d.error = post_json(url_, body, config_.bearer_token);
-    if (d.error.empty())
-        d.delivered = records.size();
-    return d;
+    return post_json_array(url_, records, config_.bearer_token);  // the v2 API takes an array of alerts
 }
 
 }  // namespace kscope

@@ -41,6 +41,11 @@ public:
     void enqueue(OutRecord record);
 
     const std::string& name() const { return name_; }
+    // What one delivery attempt achieved.
+    struct Delivery {
+        size_t delivered = 0;
+        std::string error;  // "" on success
+    };
     struct Stats {
         uint64_t sent = 0, dropped = 0, failures = 0;
         bool up = true;
@@ -50,10 +55,6 @@ public:
 protected:
     // Delivers records in order; returns how many were delivered before an error (all of
     // them on success). Called on the worker thread only.
-    struct Delivery {
-        size_t delivered = 0;
-        std::string error;  // "" on success
-    };
     virtual Delivery deliver(const std::vector<OutRecord>& records) = 0;
     // Called on the worker thread after stop() is requested, before it returns.
     virtual void close() {}

@@ -24,7 +24,9 @@ private:
     HttpUrl url_;
 };
 
-// POSTs body to url; "" on a 2xx answer, else what went wrong. Shared by the HTTP exporters.
-std::string post_json(const HttpUrl& url, const std::string& body, const std::string& bearer_token);
+// POSTs the records' bodies as one JSON array; all delivered on a 2xx answer, none
+// otherwise. Shared by the HTTP exporters.
+Exporter::Delivery post_json_array(const HttpUrl& url, const std::vector<OutRecord>& records,
+                                   const std::string& bearer_token);
 
 }  // namespace kscope

@@ -20,8 +20,8 @@ constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 TEST(Alertmanager, ReceivesTheTestAlert) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kAlertmanager)) << "alertmanager missing: scripts/bootstrap installs it";
-    char tmpl[] = "/tmp/kscope-e2e-am-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-e2e-am");
+    const std::string& dir = tmp.path();
     const uint16_t port = free_port();
     std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n";
     ServerProcess am("alertmanager",
@@ -54,7 +54,6 @@ TEST(Alertmanager, ReceivesTheTestAlert) {
     EXPECT_EQ(alert["status"]["state"], "active");
     agent.process().stop(SIGTERM);
     am.stop();
-    std::filesystem::remove_all(dir);
 }
 
 TEST(Alertmanager, TestAlertWithoutExporterIs404) {

@@ -65,8 +65,8 @@ std::map<int, int> stream_contents(uint16_t port) {
 TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kNatsServer)) << "nats-server missing: scripts/bootstrap installs it";
-    char tmpl[] = "/tmp/kscope-e2e-nats-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-e2e-nats");
+    const std::string& dir = tmp.path();
     const uint16_t port = free_port();
     const std::vector<std::string> server_argv = {kNatsServer, "-js", "-a", "127.0.0.1", "-p", std::to_string(port),
                                                   "-sd", dir + "/jetstream"};
@@ -105,7 +105,6 @@ TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
         EXPECT_EQ(seen[i], 1) << "run " << i;
     agent.process().stop(SIGTERM);
     nats->stop();
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -17,11 +17,27 @@ namespace {
 
 constexpr const char* kPrometheus = "/usr/bin/prometheus";
 
+// Polls an instant query (URL-encoded) until its first value equals want, for up to 30 s;
+// returns the last value seen (-1 if none) and leaves the last answer in body.
+double wait_query_value(uint16_t port, const std::string& query, double want, std::string& body) {
+    double value = -1;
+    for (int i = 0; i < 60 && value != want; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        if (http_get(port, "/api/v1/query?query=" + query, body) != 200)
+            continue;
+        auto j = nlohmann::json::parse(body, nullptr, false);
+        if (j.is_discarded() || j["data"]["result"].empty())
+            continue;
+        value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
+    }
+    return value;
+}
+
 TEST(Prometheus, ScrapesTheExecCounter) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kPrometheus)) << "prometheus missing: scripts/bootstrap installs it";
-    char tmpl[] = "/tmp/kscope-e2e-prom-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-e2e-prom");
+    const std::string& dir = tmp.path();
     Agent agent("probes:\n  exec:\n    comms: [kse2e_true]\n");
     ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
 
@@ -42,31 +58,20 @@ TEST(Prometheus, ScrapesTheExecCounter) {
         ASSERT_EQ(wait_child(run_exec(prog, {prog})), 0);
 
     // Wait for a scrape that saw all of them.
-    double value = -1;
     std::string body;
-    for (int i = 0; i < 60 && value != kExecs; i++) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        if (http_get(prom_port, "/api/v1/query?query=kscope_events_total%7Bprobe%3D%22exec%22%7D", body) != 200)
-            continue;
-        auto j = nlohmann::json::parse(body, nullptr, false);
-        if (j.is_discarded() || j["data"]["result"].empty())
-            continue;
-        value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
-    }
-    EXPECT_EQ(value, kExecs) << body << "\n" << prom.log();
+    EXPECT_EQ(wait_query_value(prom_port, "kscope_events_total%7Bprobe%3D%22exec%22%7D", kExecs, body), kExecs) << body << "\n" << prom.log();
     // The scrape itself is healthy: Prometheus parsed every family.
     ASSERT_EQ(http_get(prom_port, "/api/v1/query?query=up%7Bjob%3D%22kscope%22%7D", body), 200);
     EXPECT_NE(body.find("\"1\""), std::string::npos) << body;
     prom.stop();
-    std::filesystem::remove_all(dir);
 }
 
 // The agent pushes (remote write 1.0) to a Prometheus that scrapes nothing itself.
 TEST(Prometheus, ReceivesRemoteWrite) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kPrometheus)) << "prometheus missing: scripts/bootstrap installs it";
-    char tmpl[] = "/tmp/kscope-e2e-rw-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-e2e-rw");
+    const std::string& dir = tmp.path();
     const uint16_t prom_port = free_port();
     std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 15s\nscrape_configs: []\n";
     ServerProcess prom("prometheus",
@@ -84,25 +89,15 @@ TEST(Prometheus, ReceivesRemoteWrite) {
     for (int i = 0; i < kExecs; i++)
         ASSERT_EQ(wait_child(run_exec(prog, {prog})), 0);
 
-    double value = -1;
     std::string body;
-    for (int i = 0; i < 60 && value != kExecs; i++) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        if (http_get(prom_port, "/api/v1/query?query=kscope_events_total%7Bprobe%3D%22exec%22%2Cjob%3D%22kscope%22%7D",
-                     body) != 200)
-            continue;
-        auto j = nlohmann::json::parse(body, nullptr, false);
-        if (j.is_discarded() || j["data"]["result"].empty())
-            continue;
-        value = std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
-    }
-    EXPECT_EQ(value, kExecs) << body << "\n" << prom.log();
+    EXPECT_EQ(wait_query_value(prom_port, "kscope_events_total%7Bprobe%3D%22exec%22%2Cjob%3D%22kscope%22%7D", kExecs,
+                               body),
+              kExecs) << body << "\n" << prom.log();
     // The agent counts what the receiver took.
     std::string metrics;
     ASSERT_EQ(agent.get("/metrics", metrics), 200);
     EXPECT_EQ(metrics.find("kscope_remote_write_samples_total 0\n"), std::string::npos);
     prom.stop();
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

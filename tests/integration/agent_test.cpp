@@ -46,8 +46,8 @@ nlohmann::json wait_events(const Agent& a, const std::string& query, size_t n) {
 
 TEST(Agent, StoresEventsThatSurviveKill9) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-agent-keep-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-agent-keep");
+    const std::string& dir = tmp.path();
     const std::string prog = true_named(dir, "ksagent_true");
     {
         Agent a(kExecOnly, dir);
@@ -75,7 +75,6 @@ TEST(Agent, StoresEventsThatSurviveKill9) {
     q.wait_exit(std::chrono::seconds(10));
     auto lines = q.json_lines();
     EXPECT_EQ(lines.size(), size_t(kExecs)) << q.stderr_text();
-    std::filesystem::remove_all(dir);
 }
 
 TEST(Agent, MetricsHealthAndApiErrors) {
@@ -106,8 +105,8 @@ TEST(Agent, MetricsHealthAndApiErrors) {
 
 TEST(Agent, StreamsLiveEventsAsServerSentEvents) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-agent-sse-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-agent-sse");
+    const std::string& dir = tmp.path();
     const std::string prog = true_named(dir, "ksagent_true");
     Agent a(kExecOnly, dir);
     ASSERT_TRUE(a.ready()) << a.process().stderr_text();
@@ -141,13 +140,12 @@ TEST(Agent, StreamsLiveEventsAsServerSentEvents) {
     std::string body;
     EXPECT_EQ(a.get("/api/v1/stream?limit=5", body), 400);  // limit means nothing for a stream
     a.process().stop(SIGTERM);
-    std::filesystem::remove_all(dir);
 }
 
 TEST(Agent, HttpsAndBearerToken) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-agent-tls-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-agent-tls");
+    const std::string& dir = tmp.path();
     const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
     ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
                            "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null")
@@ -165,13 +163,12 @@ TEST(Agent, HttpsAndBearerToken) {
     EXPECT_EQ(https_get(a.port(), "/api/v1/events?limit=1", body, cert, "s3cret"), 200);
     EXPECT_EQ(http_get(a.port(), "/healthz", body), 0);  // plain HTTP is not served
     a.process().stop(SIGTERM);
-    std::filesystem::remove_all(dir);
 }
 
 TEST(Agent, BadConfigIsRefusedWithItsPlace) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-agent-bad-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-agent-bad");
+    const std::string& dir = tmp.path();
     Agent a("probes:\n  exec:\n    comm: [x]\n", dir);
     EXPECT_FALSE(a.ready());
     const int status = a.process().wait_exit(std::chrono::seconds(10));
@@ -179,7 +176,6 @@ TEST(Agent, BadConfigIsRefusedWithItsPlace) {
     EXPECT_NE(a.process().stderr_text().find(dir + "/agent.yaml:3:5: unknown key 'comm' in probes.exec"),
               std::string::npos)
         << a.process().stderr_text();
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
@@ -192,8 +188,8 @@ namespace {
 // stays on keeps every event across the switch; a bad file changes nothing.
 TEST(Agent, ReloadOnSighupKeepsTheProbesThatStayOn) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-agent-reload-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-agent-reload");
+    const std::string& dir = tmp.path();
     const std::string prog = true_named(dir, "ksagent_true");
     const std::string first = kExecOnly + "  dns: false\n  tcp: true\n";
     Agent a(first, dir);
@@ -237,7 +233,6 @@ TEST(Agent, ReloadOnSighupKeepsTheProbesThatStayOn) {
         EXPECT_EQ(rows[i]["argv"][2], std::to_string(i));
     a.process().stop(SIGTERM);
     EXPECT_NE(a.process().stderr_text().find("reload refused"), std::string::npos) << a.process().stderr_text();
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
@@ -249,8 +244,8 @@ namespace {
 // probes.exec.sample: 4 sends about one exec in four and counts the rest; logs as JSON.
 TEST(Agent, SamplingIsCountedAndLogsCanBeJson) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-agent-sample-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-agent-sample");
+    const std::string& dir = tmp.path();
     const std::string prog = true_named(dir, "ksagent_true");
     Agent a("probes:\n  exec:\n    comms: [ksagent_true]\n    sample: 4\nlog:\n  format: json\n", dir);
     ASSERT_TRUE(a.ready()) << a.process().stderr_text();
@@ -276,7 +271,6 @@ TEST(Agent, SamplingIsCountedAndLogsCanBeJson) {
         EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
     }
     EXPECT_GT(lines, 3);
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

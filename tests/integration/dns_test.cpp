@@ -15,6 +15,7 @@
 #include <fstream>
 #include <vector>
 
+#include "events/dns_message.h"
 #include "harness.h"
 #include "netns.h"
 
@@ -22,23 +23,6 @@ namespace kscope::test {
 namespace {
 
 constexpr const char* kDnsmasq = "/usr/sbin/dnsmasq";
-
-// A standard query for one name (recursion desired, class IN).
-std::vector<uint8_t> make_query(uint16_t id, const std::string& name, uint16_t qtype) {
-    std::vector<uint8_t> q = {uint8_t(id >> 8), uint8_t(id), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
-    size_t start = 0;
-    while (start <= name.size()) {
-        size_t dot = name.find('.', start);
-        if (dot == std::string::npos)
-            dot = name.size();
-        q.push_back(uint8_t(dot - start));
-        q.insert(q.end(), name.begin() + start, name.begin() + dot);
-        start = dot + 1;
-    }
-    q.push_back(0);
-    q.insert(q.end(), {uint8_t(qtype >> 8), uint8_t(qtype), 0, 1});
-    return q;
-}
 
 bool wait_readable(int fd, int ms) {
     pollfd p{fd, POLLIN, 0};
@@ -92,8 +76,6 @@ bool ask_tcp(const std::string& server, const std::vector<uint8_t>& query) {
 class Dnsmasq {
 public:
     explicit Dnsmasq(const NetnsPair& net) {
-        char dir[] = "/tmp/kscope-dns-XXXXXX";
-        dir_ = mkdtemp(dir);
         std::ofstream(dir_ + "/hosts") << "10.1.2.3 web.kscope.test\nfd00::5 web.kscope.test\n";
         pid_ = spawn([&] {
             if (!net.enter_a())
@@ -107,7 +89,7 @@ public:
         // Ready when it answers (kscope is not running yet: these are not counted).
         for (int i = 0; i < 50 && !ready_; i++) {
             pid_t asker = spawn([&] {
-                if (!net.enter_b() || !ask_udp(AF_INET, net.addr_a(), make_query(1, "web.kscope.test", 1), 100))
+                if (!net.enter_b() || !ask_udp(AF_INET, net.addr_a(), encode_dns_query(1, "web.kscope.test", 1), 100))
                     _exit(1);
             });
             const int st = wait_child(asker);
@@ -119,12 +101,12 @@ public:
             kill(pid_, SIGTERM);
             wait_child(pid_);
         }
-        std::system(("rm -rf " + dir_).c_str());
     }
     bool ready() const { return ready_; }
 
 private:
-    std::string dir_;
+    TempDir tmp_{"kscope-dns"};
+    const std::string& dir_ = tmp_.path();
     pid_t pid_ = -1;
     bool ready_ = false;
 };
@@ -147,8 +129,8 @@ TEST(DnsProbe, LookupsOfAnExistingAndAMissingNameOverUdp) {
     Kscope k({"dns", "--json", "--stats"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
     pid_t client = spawn([&] {
-        if (!net.enter_b() || !ask_udp(AF_INET, net.addr_a(), make_query(0x1234, "web.kscope.test", 1)) ||
-            !ask_udp(AF_INET, net.addr_a(), make_query(0x1235, "missing.kscope.test", 1)))
+        if (!net.enter_b() || !ask_udp(AF_INET, net.addr_a(), encode_dns_query(0x1234, "web.kscope.test", 1)) ||
+            !ask_udp(AF_INET, net.addr_a(), encode_dns_query(0x1235, "missing.kscope.test", 1)))
             _exit(1);
     });
     ASSERT_EQ(wait_child(client), 0);
@@ -202,7 +184,7 @@ TEST(DnsProbe, LookupOnLoopback) {
     Kscope k({"dns", "--json", "--responses"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
     pid_t client = spawn([&] {
-        if (!net.enter_a() || !ask_udp(AF_INET, "127.0.0.1", make_query(0x6666, "web.kscope.test", 1)))
+        if (!net.enter_a() || !ask_udp(AF_INET, "127.0.0.1", encode_dns_query(0x6666, "web.kscope.test", 1)))
             _exit(1);
     });
     ASSERT_EQ(wait_child(client), 0);
@@ -230,9 +212,9 @@ TEST(DnsProbe, TcpAndIpv6LookupsAndFailuresOnly) {
     ASSERT_TRUE(all_events.ready()) << all_events.stderr_text();
     ASSERT_TRUE(failures.ready()) << failures.stderr_text();
     pid_t client = spawn([&] {
-        if (!net.enter_b() || !ask_tcp(net.addr_a(), make_query(0x2222, "web.kscope.test", 28)) ||
-            !ask_udp(AF_INET6, net.addr6_a(), make_query(0x3333, "web.kscope.test", 28)) ||
-            !ask_udp(AF_INET6, net.addr6_a(), make_query(0x4444, "gone.kscope.test", 28)))
+        if (!net.enter_b() || !ask_tcp(net.addr_a(), encode_dns_query(0x2222, "web.kscope.test", 28)) ||
+            !ask_udp(AF_INET6, net.addr6_a(), encode_dns_query(0x3333, "web.kscope.test", 28)) ||
+            !ask_udp(AF_INET6, net.addr6_a(), encode_dns_query(0x4444, "gone.kscope.test", 28)))
             _exit(1);
     });
     ASSERT_EQ(wait_child(client), 0);
@@ -284,7 +266,7 @@ TEST(DnsProbe, MalformedPacketsAreCounted) {
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (bind(server, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
             _exit(2);
-        auto query = make_query(0x5555, "loop.kscope.test", 1);
+        auto query = encode_dns_query(0x5555, "loop.kscope.test", 1);
         sendto(client, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
         uint8_t buf[512];
         sockaddr_in from{};

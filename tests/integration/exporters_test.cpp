@@ -18,8 +18,8 @@ namespace {
 
 TEST(Exporters, WebhookRetriesUntilItIsBackAndFileGetsEveryEvent) {
     REQUIRE_ROOT();
-    char tmpl[] = "/tmp/kscope-exporters-XXXXXX";
-    const std::string dir = mkdtemp(tmpl);
+    TempDir tmp("kscope-exporters");
+    const std::string& dir = tmp.path();
     httplib::Server hook;
     std::mutex mu;
     std::vector<nlohmann::json> received;
@@ -65,7 +65,6 @@ TEST(Exporters, WebhookRetriesUntilItIsBackAndFileGetsEveryEvent) {
     for (std::string l; std::getline(in, l); lines++)
         EXPECT_EQ(nlohmann::json::parse(l)["argv"][2], std::to_string(lines));
     EXPECT_EQ(lines, 30);
-    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -56,6 +56,20 @@ private:
     int status_ = 0;
 };
 
+// A fresh directory under /tmp, removed with all it holds when the test ends (also when
+// an assertion ends it early).
+class TempDir {
+public:
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
 // fork(); the child runs fn and _exit(0)s if fn returns. Returns the child's pid.
 pid_t spawn(const std::function<void()>& fn);
 // waitpid; returns the raw status.

@@ -170,6 +170,16 @@ TEST(DnsMessage, RandomBytesNeverCrash) {
     }
 }
 
+TEST(DnsMessage, EncodedQueryParsesBack) {
+    auto m = parse_dns_message(encode_dns_query(0x4242, "www.kscope.test", 28));
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->id, 0x4242);
+    EXPECT_FALSE(m->response);
+    EXPECT_EQ(m->qname, "www.kscope.test");
+    EXPECT_EQ(m->qtype, 28);
+    EXPECT_EQ(m->qclass, 1);
+}
+
 TEST(DnsMessage, Names) {
     EXPECT_EQ(dns_type_name(28), "AAAA");
     EXPECT_EQ(dns_type_name(65), "HTTPS");
