@@ -67,8 +67,8 @@ void register_agent_command(CLI::App& app, int& exit_code) {
             exit_code = 1;
             return;
         }
-        spdlog::info("kscope agent running, Ctrl-C or SIGTERM to stop, SIGHUP to reload {}",
-                     f->config.empty() ? "(no config file: nothing to reload)" : f->config);
+        spdlog::info("kscope agent running, Ctrl-C or SIGTERM to stop{}",
+                     f->config.empty() ? "" : ", SIGHUP to reload " + f->config);
         agent.run(stop);
         exit_code = 0;
     });
