@@ -131,9 +131,14 @@ static __always_inline void data_bytes(struct kscope_tcp_event *ev, struct conn 
 #define HANDLED_SLOTS 4
 struct change {
 	__u64 sk;     /* struct sock *; 0 = free slot */
+	__u64 ts;     /* when it was marked */
 	__u32 states; /* from << 8 | to */
 	__u32 _pad;
 };
+/* A mark is consumed within microseconds. One older than this was left by a run of
+ * ks_tcp_state_nested the kernel skipped; it must not match a later change of a socket
+ * allocated at the same address. */
+#define MARK_TTL_NS 1000000
 struct handled {
 	struct change slot[HANDLED_SLOTS];
 };
@@ -241,9 +246,11 @@ int BPF_PROG(ks_tcp_state, const struct sock *skp, const int from, const int to)
 	struct handled *h = bpf_map_lookup_elem(&handled, &zero);
 	if (!h)
 		return 0;
+	__u64 now = bpf_ktime_get_ns();
 	for (int i = 0; i < HANDLED_SLOTS; i++) {
-		if (!h->slot[i].sk || i == HANDLED_SLOTS - 1) {
+		if (!h->slot[i].sk || now - h->slot[i].ts > MARK_TTL_NS || i == HANDLED_SLOTS - 1) {
 			h->slot[i].sk = (__u64)skp;
+			h->slot[i].ts = now;
 			h->slot[i].states = (__u32)from << 8 | (__u32)to;
 			break;
 		}
@@ -260,8 +267,9 @@ int BPF_PROG(ks_tcp_state_nested, const struct sock *skp, const int from, const 
 		return 0;
 	__u64 sk = (__u64)skp;
 	__u32 states = (__u32)from << 8 | (__u32)to;
+	__u64 now = bpf_ktime_get_ns();
 	for (int i = 0; i < HANDLED_SLOTS; i++) {
-		if (h->slot[i].sk == sk && h->slot[i].states == states) {
+		if (h->slot[i].sk == sk && h->slot[i].states == states && now - h->slot[i].ts <= MARK_TTL_NS) {
 			h->slot[i].sk = 0; /* ks_tcp_state handled it */
 			return 0;
 		}

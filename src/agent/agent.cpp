@@ -57,7 +57,7 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
                                                           std::vector<std::unique_ptr<Probe>> handed_over) {
     SessionOptions options;
     options.skip_unavailable = true;
-    options.queue_capacity = 1 << 16;
+    options.queue_capacity = 1 << 14;  // bounds memory under overload (~35 MiB at 100k events/s offered)
     options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
     options.interrupt = reload_flag_;
     std::vector<std::unique_ptr<Probe>> probes = std::move(handed_over);
