@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* drops: skb:kfree_skb. Every drop is counted by reason in the kernel (for --summary
+/* drops: skb:kfree_skb (tp_btf). Every drop is counted by reason in the kernel (for --summary
  * and metrics); events carry the protocol and, for IP, addresses and ports read from
  * the packet's headers. Frees with reason "consumed" or "not dropped" are not drops. */
 #include "lib/common.bpf.h"
@@ -64,10 +64,14 @@ static __always_inline void read_headers(struct kscope_drop_event *ev, struct sk
 	}
 }
 
-SEC("tp/skb/kfree_skb")
-int ks_kfree_skb(struct trace_event_raw_kfree_skb *ctx)
+/* tp_btf, not tp: a classic tracepoint program is skipped whenever any other one is
+ * running on the CPU (one guard for all), and drops happen in softirq, which often
+ * interrupts another probe's syscall program; a tp_btf program is skipped only when it
+ * interrupts itself. (The reason argument and its enum both arrived in 5.17.) */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(ks_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason_arg)
 {
-	__u32 reason = ctx->reason;
+	__u32 reason = reason_arg;
 	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_NOT_DROPPED_YET) ||
 	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return 0;
@@ -78,10 +82,10 @@ int ks_kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 	struct kscope_drop_event ev = {};
 	fill_header(&ev.hdr, KSCOPE_EVENT_DROP);
 	ev.hdr.size = sizeof(ev);
-	ev.location = (__u64)ctx->location;
+	ev.location = (__u64)location;
 	ev.reason = reason;
-	ev.protocol = ctx->protocol;
-	read_headers(&ev, (struct sk_buff *)ctx->skbaddr);
+	ev.protocol = __builtin_bswap16(BPF_CORE_READ(skb, protocol));
+	read_headers(&ev, skb);
 	emit(&ev, sizeof(ev));
 	return 0;
 }
