@@ -28,7 +28,7 @@ class AlertmanagerExporter final : public Exporter {
 public:
     AlertmanagerExporter(AlertmanagerConfig config, ExporterLimits limits);
     void write(const Event&) override {}  // alerts only
-    void send(const Alert& alert) { enqueue(OutRecord{"", "alert", alertmanager_json(alert)}); }
+    void send(const Alert& alert) { enqueue(OutRecord{.type = "alert", .body = alertmanager_json(alert)}); }
 
 protected:
     Delivery deliver(const std::vector<OutRecord>& records) override;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -24,23 +25,25 @@ Result<void> Exporter::start() {
         if (!s)
             return s.error().context("exporter " + name_);
         spool_ = std::move(s.value());
+        next_seq_ = spool_->max_seq() + 1;
         if (spool_->count())
             spdlog::info("exporter {}: {} records waiting in the spool from before", name_, spool_->count());
     }
-    worker_ = std::thread([this] { loop(); });
+    deliverer_ = std::thread([this] { deliver_loop(); });
+    spooler_ = std::thread([this] { spool_loop(); });
     return {};
 }
 
 void Exporter::stop() {
     {
-        std::lock_guard lock(mu_);
-        if (stopping_ && !worker_.joinable())
-            return;
+        std::lock_guard lock(mem_mu_);
         stopping_ = true;
     }
-    cv_.notify_all();
-    if (worker_.joinable())
-        worker_.join();
+    mem_cv_.notify_all();
+    if (deliverer_.joinable())
+        deliverer_.join();
+    if (spooler_.joinable())
+        spooler_.join();
 }
 
 void Exporter::write(const Event& event) {
@@ -52,96 +55,143 @@ void Exporter::write(const Event& event) {
 
 void Exporter::enqueue(OutRecord record) {
     {
-        std::lock_guard lock(mu_);
+        std::lock_guard lock(mem_mu_);
         if (memory_.size() >= limits_.memory_records) {
             dropped_++;
             return;
         }
-        record.msg_id = fmt::format("{}-{}", instance_, next_seq_++);
+        record.seq = next_seq_++;
+        record.msg_id = fmt::format("{}-{}", instance_, record.seq);
         memory_.push_back(std::move(record));
     }
-    cv_.notify_one();
+    mem_cv_.notify_all();
 }
 
-// Delivers the spool, oldest first; true when it is empty.
-bool Exporter::drain_spool() {
-    while (spool_ && spool_->count()) {
-        auto batch = spool_->peek(limits_.batch);
-        if (!batch || batch->empty())
-            return false;
-        std::vector<OutRecord> records;
-        for (auto& [id, r] : *batch)
-            records.push_back(r);
-        Delivery d = deliver(records);
-        if (d.delivered)
-            (void)spool_->ack((*batch)[d.delivered - 1].first);
-        sent_ += d.delivered;
-        if (!d.error.empty()) {
-            failures_++;
-            if (up_.exchange(false))
-                spdlog::warn("exporter {}: {}; spooling until it is back", name_, d.error);
-            return false;
+bool Exporter::may_try() const { return up_ || std::chrono::steady_clock::now() >= retry_at_; }
+
+void Exporter::delivered(const Delivery& d, size_t attempted) {
+    sent_ += d.delivered;
+    if (d.error.empty() && d.delivered == attempted) {
+        if (!up_.exchange(true))
+            spdlog::info("exporter {}: delivering again", name_);
+        backoff_ = std::chrono::milliseconds(200);
+        return;
+    }
+    failures_++;
+    if (up_.exchange(false))
+        spdlog::warn("exporter {}: {}; spooling until it is back", name_, d.error);
+    retry_at_ = std::chrono::steady_clock::now() + backoff_;
+    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(30000));
+}
+
+void Exporter::spool_records(const std::vector<OutRecord>& records) {
+    size_t kept = 0;
+    if (spool_) {
+        auto n = spool_->append(records);
+        kept = n ? *n : 0;
+    }
+    dropped_ += records.size() - kept;
+}
+
+void Exporter::deliver_loop() {
+    using namespace std::chrono;
+    while (true) {
+        bool spooled_waiting;
+        {
+            std::lock_guard spool_lock(spool_mu_);
+            spooled_waiting = spool_ && spool_->count();
+        }
+        bool stopping;
+        {
+            std::unique_lock lock(mem_mu_);
+            if (!spooled_waiting || !may_try())
+                mem_cv_.wait_for(lock, milliseconds(200), [&] { return stopping_ || !memory_.empty(); });
+            stopping = stopping_;
+        }
+        if (!may_try()) {  // down: the spooler takes care of the queue meanwhile
+            if (stopping)
+                break;
+            std::unique_lock lock(mem_mu_);
+            mem_cv_.wait_until(lock, retry_at_, [&] { return stopping_; });
+            continue;
+        }
+        std::vector<std::pair<int64_t, OutRecord>> spooled;
+        std::vector<OutRecord> direct;
+        {
+            std::lock_guard spool_lock(spool_mu_);
+            if (spool_ && spool_->count()) {
+                auto batch = spool_->peek(limits_.batch);
+                if (batch)
+                    spooled = std::move(batch.value());
+            } else {
+                std::lock_guard lock(mem_mu_);
+                while (!memory_.empty() && direct.size() < limits_.batch) {
+                    direct.push_back(std::move(memory_.front()));
+                    memory_.pop_front();
+                }
+            }
+        }
+        if (!spooled.empty()) {  // the oldest records wait in the spool
+            std::vector<OutRecord> records;
+            for (const auto& [id, r] : spooled)
+                records.push_back(r);
+            Delivery d = deliver(records);
+            std::vector<int64_t> done;
+            for (size_t i = 0; i < d.delivered; i++)
+                done.push_back(spooled[i].first);
+            {
+                std::lock_guard spool_lock(spool_mu_);
+                (void)spool_->ack(done);
+            }
+            delivered(d, records.size());
+            continue;
+        }
+        if (direct.empty()) {
+            if (stopping)
+                break;
+            continue;
+        }
+        Delivery d = deliver(direct);
+        delivered(d, direct.size());
+        if (d.delivered < direct.size()) {
+            direct.erase(direct.begin(), direct.begin() + d.delivered);
+            std::lock_guard spool_lock(spool_mu_);
+            spool_records(direct);  // seq keeps them ahead of anything spooled meanwhile
         }
     }
-    return true;
+    deliverer_done_ = true;
+    mem_cv_.notify_all();
+    close();
 }
 
-void Exporter::loop() {
+void Exporter::spool_loop() {
     using namespace std::chrono;
-    auto backoff = milliseconds(200);
-    auto retry_at = steady_clock::now();
-    std::unique_lock lock(mu_);
     while (true) {
-        cv_.wait_for(lock, milliseconds(200), [&] { return stopping_ || !memory_.empty(); });
-        const bool stopping = stopping_;
-        std::vector<OutRecord> batch;
-        while (!memory_.empty() && batch.size() < limits_.batch) {
-            batch.push_back(std::move(memory_.front()));
-            memory_.pop_front();
+        bool finished;
+        {
+            std::unique_lock lock(mem_mu_);
+            mem_cv_.wait_for(lock, milliseconds(50));
+            finished = deliverer_done_;
         }
-        lock.unlock();
-
-        bool delivered_all = false;
-        const bool may_try = up_ || steady_clock::now() >= retry_at;
-        // Order: whatever waits in the spool goes before new records.
-        if (may_try && drain_spool() && !batch.empty()) {
-            Delivery d = deliver(batch);
-            sent_ += d.delivered;
-            if (d.error.empty()) {
-                delivered_all = true;
-            } else {
-                failures_++;
-                if (up_.exchange(false))
-                    spdlog::warn("exporter {}: {}; spooling until it is back", name_, d.error);
-                batch.erase(batch.begin(), batch.begin() + d.delivered);
+        // Spool when the worker cannot deliver, is falling behind, or has stopped.
+        for (;;) {
+            std::lock_guard spool_lock(spool_mu_);
+            std::vector<OutRecord> batch;
+            {
+                std::lock_guard lock(mem_mu_);
+                const bool behind = memory_.size() > limits_.memory_records / 2;
+                if (memory_.empty() || !(finished || !up_ || behind))
+                    break;
+                while (!memory_.empty() && batch.size() < limits_.batch) {
+                    batch.push_back(std::move(memory_.front()));
+                    memory_.pop_front();
+                }
             }
+            spool_records(batch);
         }
-        if (batch.empty())
-            delivered_all = true;
-        if (!delivered_all) {
-            size_t kept = 0;
-            if (spool_) {
-                auto n = spool_->append(batch);
-                kept = n ? *n : 0;
-            }
-            dropped_ += batch.size() - kept;
-        }
-        if (may_try) {
-            if (up_ || (spool_ && !spool_->count() && delivered_all)) {
-                if (!up_.exchange(true))
-                    spdlog::info("exporter {}: delivering again", name_);
-                backoff = milliseconds(200);
-            } else {
-                retry_at = steady_clock::now() + backoff;
-                backoff = std::min(backoff * 2, duration_cast<milliseconds>(seconds(30)));
-            }
-        }
-        lock.lock();
-        if (stopping && memory_.empty())
+        if (finished)
             break;
     }
-    lock.unlock();
-    close();
 }
 
 void append_exporter_metrics(PrometheusText& m, const std::vector<std::unique_ptr<Exporter>>& exporters) {

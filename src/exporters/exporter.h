@@ -1,10 +1,13 @@
 // The shared machinery of every exporter: a bounded in-memory queue fed by the pipeline
 // (never blocks it), a worker thread that delivers in batches, and an on-disk spool that
-// holds what could not be delivered while the server is down. Delivery resumes by itself,
-// oldest first; what fits in neither queue nor spool is dropped and counted.
+// holds what could not be delivered while the server is down or slow. A second thread
+// moves the queue into the spool whenever the worker falls behind (a server that hangs
+// on connect), so records are lost only when the spool is full, and counted. Delivery
+// resumes by itself, in order.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -60,19 +63,29 @@ protected:
     virtual void close() {}
 
 private:
-    void loop();
-    bool drain_spool();
+    void deliver_loop();  // the worker: spooled records first, then the memory queue
+    void spool_loop();    // moves the memory queue to the spool while delivery cannot keep up
+    bool may_try() const;
+    void delivered(const Delivery& d, size_t attempted);
+    // Writes records to the spool (caller holds spool_mu_); counts what does not fit.
+    void spool_records(const std::vector<OutRecord>& records);
 
     std::string name_;
     ExporterLimits limits_;
     std::unique_ptr<Spool> spool_;
+    std::mutex mem_mu_;  // memory_, next_seq_, stopping_
+    std::condition_variable mem_cv_;
     std::deque<OutRecord> memory_;
-    std::mutex mu_;
-    std::condition_variable cv_;
+    uint64_t next_seq_ = 1;
     bool stopping_ = false;
-    std::thread worker_;
+    // Held while records move between memory and spool, so that what is delivered straight
+    // from memory is never newer than something on its way into the spool.
+    std::mutex spool_mu_;
+    std::thread deliverer_, spooler_;
+    std::atomic<bool> deliverer_done_{false};
     std::string instance_;  // msg-id prefix, unique per agent start
-    uint64_t next_seq_ = 0;
+    std::chrono::steady_clock::time_point retry_at_{};
+    std::chrono::milliseconds backoff_{200};
     std::atomic<uint64_t> sent_{0}, dropped_{0}, failures_{0};
     std::atomic<bool> up_{true};
 };

@@ -1,5 +1,6 @@
-// An exporter's on-disk spool: records waiting while their server is down, in order,
-// kept across restarts (SQLite, one file per exporter), bounded in bytes.
+// An exporter's on-disk spool: records waiting while their server is down, kept across
+// restarts (SQLite, one file per exporter), bounded in bytes, handed out in seq order
+// whatever order they were written in. Not thread-safe: the exporter serializes access.
 #pragma once
 
 #include <sqlite3.h>
@@ -14,6 +15,7 @@
 namespace kscope {
 
 struct OutRecord {
+    uint64_t seq = 0;    // delivery order (increasing, also across restarts)
     std::string msg_id;  // unique per record, for servers that deduplicate (NATS JetStream)
     std::string type;    // event type ("exec", "tcp_connect") or "alert"
     std::string body;    // JSON
@@ -29,10 +31,12 @@ public:
     // Appends in order, up to max_bytes; returns how many fitted (the rest are the
     // caller's to count as dropped).
     Result<size_t> append(const std::vector<OutRecord>& records);
-    // The oldest n records, with their row ids for ack().
+    // The n records with the lowest seq, with their row ids for ack().
     Result<std::vector<std::pair<int64_t, OutRecord>>> peek(size_t n) const;
-    // Removes every record up to and including id.
-    Result<void> ack(int64_t id);
+    // Removes these records (delivered).
+    Result<void> ack(const std::vector<int64_t>& ids);
+    // The highest seq stored, 0 if empty (a restarted exporter continues after it).
+    uint64_t max_seq() const;
     uint64_t bytes() const { return bytes_; }
     uint64_t count() const { return count_; }
 

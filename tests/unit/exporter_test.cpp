@@ -20,14 +20,17 @@ class FakeExporter final : public Exporter {
 public:
     using Exporter::Exporter;
     std::atomic<bool> up{true};
+    std::atomic<int> hang_ms{0};  // a server that takes this long to fail
     std::mutex mu;
     std::vector<std::string> received;
     std::vector<std::string> msg_ids;
 
 protected:
     Delivery deliver(const std::vector<OutRecord>& records) override {
-        if (!up)
+        if (!up) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(hang_ms.load()));
             return {0, "server down"};
+        }
         std::lock_guard lock(mu);
         for (const auto& r : records) {
             received.push_back(r.body);
@@ -53,7 +56,7 @@ protected:
     }
     static void send(Exporter& e, int from, int to) {
         for (int i = from; i < to; i++)
-            e.enqueue(OutRecord{"", "test", std::to_string(i)});
+            e.enqueue(OutRecord{.type = "test", .body = std::to_string(i)});
     }
     static bool wait_for(const std::function<bool()>& done) {
         for (int i = 0; i < 200 && !done(); i++)
@@ -86,6 +89,29 @@ TEST_F(ExporterTest, SpoolsWhileDownAndResumesInOrder) {
     EXPECT_EQ(e.stats().dropped, 0u);
     std::set<std::string> ids(e.msg_ids.begin(), e.msg_ids.end());
     EXPECT_EQ(ids.size(), 130u);
+}
+
+// While delivery hangs (a server that does not answer), the queue still moves to the
+// spool: a queue of 50 takes 1,000 records without a loss.
+TEST_F(ExporterTest, HangingServerDoesNotOverflowTheQueue) {
+    ExporterLimits l = limits();
+    l.memory_records = 50;
+    FakeExporter e("fake", l);
+    e.up = false;
+    e.hang_ms = 1000;
+    ASSERT_TRUE(e.start().ok());
+    for (int i = 0; i < 1000; i++) {
+        e.enqueue(OutRecord{.type = "test", .body = std::to_string(i)});
+        if (i % 20 == 19)  // bursts smaller than the half of the queue the spooler leaves free
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    e.hang_ms = 0;
+    e.up = true;
+    ASSERT_TRUE(wait_for([&] { return e.stats().sent == 1000; })) << e.stats().sent << " sent, " << e.stats().dropped
+                                                                  << " dropped";
+    e.stop();
+    EXPECT_EQ(e.stats().dropped, 0u);
+    EXPECT_EQ(e.received, numbers(0, 1000));
 }
 
 TEST_F(ExporterTest, FullSpoolDropsAndCounts) {
@@ -126,7 +152,7 @@ TEST_F(ExporterTest, FileExporterRotatesBySize) {
     FileExporter f(fc, limits());
     ASSERT_TRUE(f.start().ok());
     for (int i = 0; i < 35; i++)
-        f.enqueue(OutRecord{"", "test", "{\"n\":" + std::to_string(100 + i) + "}"});  // 9 bytes + newline
+        f.enqueue(OutRecord{.type = "test", .body = "{\"n\":" + std::to_string(100 + i) + "}"});  // 9 bytes + newline
     f.stop();
     auto lines = [](const std::string& p) {
         std::ifstream in(p);
