@@ -15,6 +15,8 @@
 namespace kscope {
 namespace {
 
+constexpr size_t kMaxStreamClients = 16;
+
 Result<uint64_t> number(const std::string& name, const std::string& v, uint64_t max) {
     uint64_t n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -117,6 +119,9 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         server_ = std::make_unique<httplib::Server>();
     }
     auto& s = *server_;
+    // Each live-stream client holds a thread for as long as it listens: the pool is sized
+    // so that the streams, capped below, never leave /metrics and the API without one.
+    s.new_task_queue = [] { return new httplib::ThreadPool(kMaxStreamClients + 8); };
     if (!sec.bearer_token.empty()) {
         const std::string expected = "Bearer " + sec.bearer_token;
         s.set_pre_routing_handler([expected](const httplib::Request& req, httplib::Response& res) {
@@ -168,6 +173,12 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             auto q = request_query(req, res, {"type", "pid", "comm", "container", "q"});
             if (!q)
                 return;
+            if (stream->subscribers() >= kMaxStreamClients) {
+                res.status = 503;
+                res.set_content(error_json(fmt::format("{} live-stream clients already connected", kMaxStreamClients)),
+                                "application/json");
+                return;
+            }
             auto sub = stream->subscribe(*q);
             res.set_header("Cache-Control", "no-cache");
             res.set_chunked_content_provider(

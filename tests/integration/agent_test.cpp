@@ -275,3 +275,38 @@ TEST(Agent, SamplingIsCountedAndLogsCanBeJson) {
 
 }  // namespace
 }  // namespace kscope::test
+
+namespace kscope::test {
+namespace {
+
+// Live-stream clients are capped (each holds a server thread); /metrics stays served.
+TEST(Agent, StreamClientsAreCappedAndMetricsStayServed) {
+    REQUIRE_ROOT();
+    Agent a;
+    ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    std::atomic<bool> done{false};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 16; i++)
+        clients.emplace_back([&] {
+            httplib::Client c("127.0.0.1", a.port());
+            c.set_read_timeout(10, 0);
+            c.Get("/api/v1/stream?type=none", [&](const char*, size_t) { return !done.load(); });
+        });
+    std::string metrics;
+    for (int i = 0; i < 50 && metrics.find("kscope_stream_clients 16") == std::string::npos; i++) {
+        usleep(100'000);
+        a.get("/metrics", metrics);
+    }
+    EXPECT_NE(metrics.find("kscope_stream_clients 16"), std::string::npos);
+    std::string body;
+    EXPECT_EQ(a.get("/api/v1/stream", body), 503);
+    EXPECT_NE(body.find("live-stream clients"), std::string::npos);
+    EXPECT_EQ(a.get("/healthz", body), 200);
+    done = true;  // each client leaves at its next keepalive
+    for (auto& t : clients)
+        t.join();
+    a.process().stop(SIGTERM);
+}
+
+}  // namespace
+}  // namespace kscope::test
