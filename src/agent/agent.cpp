@@ -249,8 +249,10 @@ void Agent::reload(AgentConfig next) {
     // the rings meanwhile, none is lost. Changed or disabled ones are detached.
     std::vector<std::unique_ptr<Probe>> kept, stopped;
     std::vector<std::unique_ptr<Probe>> released;
+    std::vector<ProbeStats> counted;
     {
         std::lock_guard lock(state_mu_);  // /metrics walks the session's probes
+        counted = session_->stats();
         released = session_->release_probes();
     }
     for (auto& p : released) {
@@ -259,6 +261,22 @@ void Agent::reload(AgentConfig next) {
         const bool same = now != next.probes.end() && before != config_.probes.end() && now->second.enabled &&
                           now->second == before->second && next.ring_kib == config_.ring_kib;
         (same ? kept : stopped).push_back(std::move(p));
+    }
+    {
+        // The user-space counts of probes that stay on carry over, so their counters do not
+        // restart (the kernel-side ones live in the probe and carry over by themselves).
+        std::lock_guard lock(state_mu_);
+        for (const auto& st : counted) {
+            const bool kept_on = std::any_of(kept.begin(), kept.end(), [&](const auto& p) { return p->name() == st.probe; });
+            ProbeStats& c = carried_[st.probe];
+            if (!kept_on) {
+                c = {};
+                continue;
+            }
+            c.events += st.events;
+            c.queue_drops += st.queue_drops;
+            c.decode_errors += st.decode_errors;
+        }
     }
     for (const auto& p : stopped)
         spdlog::info("probe {} stopped", p->name());
@@ -300,7 +318,13 @@ PrometheusText Agent::collect() {
     for (const auto& p : session_->probes())
         p->append_metrics(m);
 
-    const auto stats = session_->stats();
+    auto stats = session_->stats();
+    for (auto& st : stats)
+        if (auto it = carried_.find(st.probe); it != carried_.end()) {
+            st.events += it->second.events;
+            st.queue_drops += it->second.queue_drops;
+            st.decode_errors += it->second.decode_errors;
+        }
     m.family("kscope_events_total", "counter", "events decoded and queued, per probe");
     for (const auto& s : stats)
         m.sample("kscope_events_total", {{"probe", s.probe}}, double(s.events));

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +50,7 @@ private:
     AgentConfig config_;
     std::unique_ptr<RemoteWriter> remote_write_;
     std::vector<std::unique_ptr<Exporter>> exporters_;
+    std::map<std::string, ProbeStats> carried_;  // counts of earlier sessions, for probes still on
     AlertmanagerExporter* alertmanager_ = nullptr;  // one of exporters_, if configured
     std::unique_ptr<TraceSession> session_;
     std::unique_ptr<StoreSink> store_;

@@ -231,6 +231,10 @@ TEST(Agent, ReloadOnSighupKeepsTheProbesThatStayOn) {
     EXPECT_EQ(rows.size(), size_t(total));
     for (size_t i = 0; i < rows.size(); i++)
         EXPECT_EQ(rows[i]["argv"][2], std::to_string(i));
+    // The exec probe stayed on: its counter counts across the reloads.
+    ASSERT_EQ(a.get("/metrics", metrics), 200);
+    EXPECT_NE(metrics.find("kscope_events_total{probe=\"exec\"} " + std::to_string(total) + "\n"), std::string::npos)
+        << metrics.substr(metrics.find("kscope_events_total{probe=\"exec\"}"), 60);
     a.process().stop(SIGTERM);
     EXPECT_NE(a.process().stderr_text().find("reload refused"), std::string::npos) << a.process().stderr_text();
 }
