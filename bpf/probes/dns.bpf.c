@@ -105,8 +105,10 @@ static __always_inline bool is_dns_port(__u16 port)
 }
 
 /* Fills p from the IP and UDP/TCP headers; false if this is not a packet to look into
- * (not IP, a later IP fragment, IPv6 extension headers, neither UDP nor TCP). */
-static __always_inline bool parse_packet(struct __sk_buff *skb, struct packet *p)
+ * (not IP, a later IP fragment, IPv6 extension headers, neither UDP nor TCP, or the
+ * server side's port - the destination when sent, the source when received - is not a
+ * DNS port). The port is checked as soon as it is known: most packets stop there. */
+static __always_inline bool parse_packet(struct __sk_buff *skb, struct packet *p, bool sent)
 {
 	__u32 l4_off;
 	__u8 proto;
@@ -140,6 +142,8 @@ static __always_inline bool parse_packet(struct __sk_buff *skb, struct packet *p
 			return false;
 		p->sport = bpf_ntohs(udp.source);
 		p->dport = bpf_ntohs(udp.dest);
+		if (!is_dns_port(sent ? p->dport : p->sport))
+			return false;
 		p->msg_off = l4_off + sizeof(udp);
 		p->msg_len = skb->len > p->msg_off ? skb->len - p->msg_off : 0;
 	} else if (proto == IPPROTO_TCP) {
@@ -148,6 +152,8 @@ static __always_inline bool parse_packet(struct __sk_buff *skb, struct packet *p
 			return false;
 		p->sport = bpf_ntohs(tcp.source);
 		p->dport = bpf_ntohs(tcp.dest);
+		if (!is_dns_port(sent ? p->dport : p->sport))
+			return false;
 		/* DNS over TCP: a 2-byte length, then the message (RFC 1035 4.2.2). Only a
 		 * segment that starts a message is looked at. */
 		__u32 off = l4_off + tcp.doff * 4;
@@ -228,7 +234,7 @@ int ks_dns_egress(struct __sk_buff *skb)
 {
 	struct packet p = {};
 	__u16 id, flags;
-	if (!parse_packet(skb, &p) || !is_dns_port(p.dport))
+	if (!parse_packet(skb, &p, true))
 		return 1;
 	if (!read_dns_header(skb, &p, &id, &flags))
 		return 1;
@@ -264,7 +270,7 @@ int ks_dns_ingress(struct __sk_buff *skb)
 {
 	struct packet p = {};
 	__u16 id, flags;
-	if (!parse_packet(skb, &p) || !is_dns_port(p.sport))
+	if (!parse_packet(skb, &p, false))
 		return 1;
 	if (!read_dns_header(skb, &p, &id, &flags))
 		return 1;

@@ -18,19 +18,14 @@ namespace kscope {
 namespace {
 
 Result<ProbeOptions> probe_options(const ProbeConfig& p, uint32_t ring_kib) {
+    auto filter = make_filter(p.pids, p.comms, p.cgroup, p.failures_only);
+    if (!filter)
+        return filter.error();
     ProbeOptions o;
+    o.filter = std::move(filter.value());
     o.ring_bytes = ring_kib * 1024;
-    o.filter.pids = p.pids;
-    o.filter.comms = p.comms;
-    o.filter.failures_only = p.failures_only;
     o.dns_ports = p.ports;
     o.sample_every = p.sample;
-    if (!p.cgroup.empty()) {
-        auto cg = resolve_cgroup(p.cgroup);
-        if (!cg)
-            return cg.error();
-        o.filter.cgroup = *cg;
-    }
     return o;
 }
 

@@ -95,6 +95,20 @@ auto unit_field(const Where& w, uint64_t& out, const std::string& what, Parse pa
     };
 }
 
+// A whole number from min to max.
+template <typename T>
+auto count_field(const Where& w, T& out, const std::string& what, uint32_t min, uint32_t max = UINT32_MAX) {
+    return [&w, &out, what, min, max](const YAML::Node& v) -> Result<void> {
+        auto n = scalar<uint32_t>(w, v, what);
+        if (!n) return n.error();
+        if (*n < min || *n > max)
+            return w.at(v, max == UINT32_MAX ? fmt::format("{} must be at least {}", what, min)
+                                             : fmt::format("{} must be {} to {}", what, min, max));
+        out = *n;
+        return {};
+    };
+}
+
 auto size_field(const Where& w, uint64_t& out, const std::string& what) {
     return unit_field(w, out, what, parse_size_bytes);
 }
@@ -134,13 +148,7 @@ Result<void> parse_probe(const Where& w, const std::string& name, const YAML::No
              p.cgroup = *s;
              return {};
          }},
-        {"sample", [&](const YAML::Node& v) -> Result<void> {
-             auto n = scalar<uint32_t>(w, v, "sample (keep one event in N)");
-             if (!n) return n.error();
-             if (*n == 0) return w.at(v, "sample must be at least 1 (1 = every event)");
-             p.sample = *n;
-             return {};
-         }},
+        {"sample", count_field(w, p.sample, "sample", 1)},  // keep one event in N
         {"failures_only", bool_field(w, p.failures_only, "failures_only")},
     };
     if (name == "dns")
@@ -183,21 +191,9 @@ auto string_field(const Where& w, std::string& out, const std::string& what) {
 
 // Keys every exporter takes: its queue, spool and batch sizes.
 void add_limit_fields(const Where& w, Fields& f, ExporterLimits& l, const std::string& name) {
-    f["memory_queue"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
-        auto n = scalar<uint32_t>(w, v, "exporters." + name + ".memory_queue");
-        if (!n) return n.error();
-        if (*n == 0) return w.at(v, "memory_queue must be at least 1");
-        l.memory_records = *n;
-        return {};
-    };
+    f["memory_queue"] = count_field(w, l.memory_records, "exporters." + name + ".memory_queue", 1);
     f["spool_size"] = size_field(w, l.spool_bytes, "exporters." + name + ".spool_size");
-    f["batch"] = [&w, &l, name](const YAML::Node& v) -> Result<void> {
-        auto n = scalar<uint32_t>(w, v, "exporters." + name + ".batch");
-        if (!n) return n.error();
-        if (*n == 0 || *n > 10000) return w.at(v, "batch must be 1 to 10000");
-        l.batch = *n;
-        return {};
-    };
+    f["batch"] = count_field(w, l.batch, "exporters." + name + ".batch", 1, 10000);
 }
 
 // Checks that a configured exporter got its required key.
@@ -213,13 +209,7 @@ Result<void> parse_exporters(const Where& w, const YAML::Node& node, AgentConfig
         auto& e = c.file_exporter.emplace();
         Fields ff{{"path", string_field(w, e.path, "exporters.file.path")},
                   {"max_size", size_field(w, e.max_bytes, "exporters.file.max_size")},
-                  {"keep", [&](const YAML::Node& n) -> Result<void> {
-                       auto k = scalar<uint32_t>(w, n, "exporters.file.keep");
-                       if (!k) return k.error();
-                       if (*k == 0 || *k > 1000) return w.at(n, "keep must be 1 to 1000");
-                       e.keep = *k;
-                       return {};
-                   }}};
+                  {"keep", count_field(w, e.keep, "exporters.file.keep", 1, 1000)}};
         add_limit_fields(w, ff, c.exporter_limits["file"], "file");
         if (auto r = each_field(w, v, "exporters.file", ff); !r) return r;
         return require(w, v, e.path, "exporters.file.path");
@@ -314,13 +304,7 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                   }},
                  {"interval", duration_field(w, rw.interval_s, "remote_write.interval")},
                  {"bearer_token", text(rw.bearer_token, "remote_write.bearer_token")},
-                 {"max_pending", [&](const YAML::Node& n) -> Result<void> {
-                      auto k = scalar<uint32_t>(w, n, "remote_write.max_pending");
-                      if (!k) return k.error();
-                      if (*k == 0) return w.at(n, "remote_write.max_pending must be at least 1");
-                      rw.max_pending = *k;
-                      return {};
-                  }},
+                 {"max_pending", count_field(w, rw.max_pending, "remote_write.max_pending", 1)},
              });
          }},
         {"exporters", [&](const YAML::Node& v) { return parse_exporters(w, v, c); }},

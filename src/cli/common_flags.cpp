@@ -25,18 +25,10 @@ void add_common_flags(CLI::App& cmd, CommonFlags& f) {
 
 Result<SessionOptions> session_options(const CommonFlags& f) {
     SessionOptions o;
-    for (const auto& c : f.comms)
-        if (c.empty() || c.size() > 15)
-            return Error{"-c " + c + ": a command name has 1 to 15 characters"};
-    o.probe.filter.pids = f.pids;
-    o.probe.filter.comms = f.comms;
-    o.probe.filter.failures_only = f.failures_only;
-    if (!f.cgroup.empty()) {
-        auto ref = resolve_cgroup(f.cgroup);
-        if (!ref)
-            return ref.error();
-        o.probe.filter.cgroup = ref.value();
-    }
+    auto filter = make_filter(f.pids, f.comms, f.cgroup, f.failures_only);
+    if (!filter)
+        return filter.error();
+    o.probe.filter = std::move(filter.value());
     o.probe.ring_bytes = f.ring_kib * 1024;
     if (f.duration_s > 0)
         o.duration = std::chrono::duration<double>(f.duration_s);

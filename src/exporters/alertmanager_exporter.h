@@ -27,7 +27,7 @@ std::string alertmanager_json(const Alert& alert);
 class AlertmanagerExporter final : public Exporter {
 public:
     AlertmanagerExporter(AlertmanagerConfig config, ExporterLimits limits);
-    void write(const Event&) override {}  // alerts only
+    bool wants_events() const override { return false; }  // alerts only
     void send(const Alert& alert) { enqueue(OutRecord{.type = "alert", .body = alertmanager_json(alert)}); }
 
 protected:

@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include "sinks/event_json.h"
 
 namespace kscope {
 
@@ -46,11 +45,8 @@ void Exporter::stop() {
         spooler_.join();
 }
 
-void Exporter::write(const Event& event) {
-    OutRecord r;
-    r.type = type_name(event);
-    append_event_json(r.body, event);
-    enqueue(std::move(r));
+void Exporter::write_json(const Event& event, const std::string& json) {
+    enqueue(OutRecord{.type = type_name(event), .body = json});
 }
 
 void Exporter::enqueue(OutRecord record) {

@@ -18,7 +18,7 @@
 
 #include "exporters/spool.h"
 #include "metrics/prometheus_text.h"
-#include "sinks/sink.h"
+#include "sinks/json_sink.h"
 
 namespace kscope {
 
@@ -30,7 +30,7 @@ struct ExporterLimits {
     bool operator==(const ExporterLimits&) const = default;
 };
 
-class Exporter : public Sink {
+class Exporter : public JsonSink {
 public:
     Exporter(std::string name, ExporterLimits limits);
     ~Exporter() override;
@@ -38,7 +38,7 @@ public:
     Result<void> start();  // opens the spool, starts the worker
     void stop();           // delivers what it can, spools the rest, stops
 
-    void write(const Event& event) override;
+    void write_json(const Event& event, const std::string& json) override;
     bool flush() override { return true; }
     // For records that are not pipeline events (alerts).
     void enqueue(OutRecord record);

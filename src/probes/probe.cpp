@@ -12,6 +12,24 @@
 
 namespace kscope {
 
+Result<FilterSpec> make_filter(std::vector<uint32_t> pids, std::vector<std::string> comms, const std::string& cgroup,
+                               bool failures_only) {
+    for (const auto& c : comms)
+        if (c.empty() || c.size() >= KSCOPE_COMM_LEN)
+            return Error{"command name '" + c + "' must have 1 to 15 characters"};
+    FilterSpec f;
+    f.pids = std::move(pids);
+    f.comms = std::move(comms);
+    f.failures_only = failures_only;
+    if (!cgroup.empty()) {
+        auto ref = resolve_cgroup(cgroup);
+        if (!ref)
+            return ref.error();
+        f.cgroup = ref.value();
+    }
+    return f;
+}
+
 Result<void> Probe::load(const ProbeOptions& options) {
     const std::string probe(name());
     auto obj = BpfObject::open(probe, elf());

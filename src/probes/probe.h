@@ -27,6 +27,11 @@ struct FilterSpec {
     bool failures_only = false;  // -x
 };
 
+// Checks and resolves filter settings (comm lengths, the cgroup path) into a FilterSpec;
+// shared by the command-line tools and the agent's configuration.
+Result<FilterSpec> make_filter(std::vector<uint32_t> pids, std::vector<std::string> comms, const std::string& cgroup,
+                               bool failures_only);
+
 struct ProbeOptions {
     FilterSpec filter;
     uint32_t ring_bytes = 1u << 20;  // power of two, multiple of the page size

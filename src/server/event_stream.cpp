@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "sinks/event_json.h"
 
 namespace kscope {
 
@@ -55,12 +54,9 @@ void EventBroadcaster::close() {
         s->close();
 }
 
-void EventBroadcaster::write(const Event& event) {
-    if (count_.load(std::memory_order_relaxed) == 0)
-        return;  // nobody listens: no JSON is made
+void EventBroadcaster::write_json(const Event& event, const std::string& json) {
     const CommonFields& c = common_of(event);
-    StreamedEvent e{type_name(event), {}};
-    append_event_json(e.json, event);
+    StreamedEvent e{type_name(event), json};
     std::lock_guard lock(mu_);
     for (auto& s : subs_) {
         const EventQuery& f = s->filter_;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sinks/sink.h"
+#include "sinks/json_sink.h"
 #include "store/event_store.h"
 
 namespace kscope {
@@ -44,7 +44,7 @@ private:
     std::atomic<uint64_t> dropped_{0};
 };
 
-class EventBroadcaster final : public Sink {
+class EventBroadcaster final : public JsonSink {
 public:
     // Only type, pid, comm, container_id and text of the filter apply.
     std::shared_ptr<Subscription> subscribe(EventQuery filter, size_t capacity = 4096);
@@ -52,7 +52,8 @@ public:
     // Ends every subscription (shutdown).
     void close();
 
-    void write(const Event& event) override;
+    void write_json(const Event& event, const std::string& json) override;
+    bool wants_events() const override { return count_.load(std::memory_order_relaxed) > 0; }
     bool flush() override { return true; }
 
     size_t subscribers() const { return count_.load(); }

@@ -21,6 +21,11 @@ void common(JsonWriter& w, const char* type, const CommonFields& c) {
         .field("container_id", c.container_id);
 }
 
+// Local address and port, then the peer's (the network events' shared fields).
+void flow(JsonWriter& w, const std::string& saddr, uint16_t sport, const std::string& daddr, uint16_t dport) {
+    w.field("saddr", saddr).field("sport", uint32_t(sport)).field("daddr", daddr).field("dport", uint32_t(dport));
+}
+
 void body(JsonWriter& w, const ExecEvent& e) {
     common(w, "exec", e.common);
     w.field("filename", e.filename);
@@ -60,11 +65,8 @@ void body(JsonWriter& w, const OpenEvent& e) {
 
 void body(JsonWriter& w, const TcpEvent& e) {
     common(w, tcp_type_name(e), e.common);
-    w.field("family", e.family)
-        .field("saddr", e.saddr)
-        .field("sport", uint32_t(e.sport))
-        .field("daddr", e.daddr)
-        .field("dport", uint32_t(e.dport));
+    w.field("family", e.family);
+    flow(w, e.saddr, e.sport, e.daddr, e.dport);
     if (e.state.empty())
         w.field("latency_ns", e.latency_ns);
     if (std::string_view(e.event) == "close")
@@ -83,23 +85,16 @@ void body(JsonWriter& w, const DropEvent& e) {
     w.field("reason", e.reason)
         .field("reason_code", e.reason_code)
         .field("protocol", e.protocol)
-        .field("l4_protocol", e.l4_protocol)
-        .field("saddr", e.saddr)
-        .field("sport", uint32_t(e.sport))
-        .field("daddr", e.daddr)
-        .field("dport", uint32_t(e.dport))
-        .field("location", fmt::format("0x{:x}", e.location));
+        .field("l4_protocol", e.l4_protocol);
+    flow(w, e.saddr, e.sport, e.daddr, e.dport);
+    w.field("location", fmt::format("0x{:x}", e.location));
 }
 
 void body(JsonWriter& w, const DnsEvent& e) {
     common(w, dns_event_type_name(e), e.common);
-    w.field("family", e.family)
-        .field("transport", e.transport)
-        .field("saddr", e.saddr)
-        .field("sport", uint32_t(e.sport))
-        .field("daddr", e.daddr)
-        .field("dport", uint32_t(e.dport))
-        .field("id", uint32_t(e.id))
+    w.field("family", e.family).field("transport", e.transport);
+    flow(w, e.saddr, e.sport, e.daddr, e.dport);
+    w.field("id", uint32_t(e.id))
         .field("name", e.name)
         .field("query_type", e.query_type);
     if (std::string_view(e.event) == "response") {

@@ -2,17 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "sinks/event_json.h"
 
 namespace kscope {
 
 StoreSink::StoreSink(std::unique_ptr<EventStore> store, RetentionPolicy retention)
     : store_(std::move(store)), retention_(retention) {}
 
-void StoreSink::write(const Event& event) {
+void StoreSink::write_json(const Event& event, const std::string& json) {
     const CommonFields& c = common_of(event);
-    StoredEvent row{c.ts_ns, type_name(event), c.pid, c.comm, c.container_id, {}};
-    append_event_json(row.json, event);
+    StoredEvent row{c.ts_ns, type_name(event), c.pid, c.comm, c.container_id, json};
     batch_.push_back(std::move(row));
     pending_size_.store(batch_.size(), std::memory_order_relaxed);
 }

@@ -8,15 +8,15 @@
 #include <memory>
 #include <vector>
 
-#include "sinks/sink.h"
+#include "sinks/json_sink.h"
 #include "store/event_store.h"
 
 namespace kscope {
 
-class StoreSink final : public Sink {
+class StoreSink final : public JsonSink {
 public:
     StoreSink(std::unique_ptr<EventStore> store, RetentionPolicy retention);
-    void write(const Event& event) override;
+    void write_json(const Event& event, const std::string& json) override;
     bool flush() override;
     void finish() override { flush(); }
 

@@ -18,24 +18,6 @@ namespace {
 
 constexpr const char* kNatsServer = "/usr/sbin/nats-server";
 
-// The value of one sample on the agent's /metrics page, -1 if absent.
-double metric(const Agent& a, const std::string& series) {
-    std::string body;
-    if (a.get("/metrics", body) != 200)
-        return -1;
-    auto at = body.find("\n" + series + " ");
-    return at == std::string::npos ? -1 : std::stod(body.substr(at + series.size() + 2));
-}
-
-bool wait_metric(const Agent& a, const std::string& series, double want, int seconds) {
-    for (int i = 0; i < seconds * 10; i++) {
-        if (metric(a, series) == want)
-            return true;
-        usleep(100'000);
-    }
-    return false;
-}
-
 // Every message in the stream: argv[2] of each exec (its run number) -> how many times.
 std::map<int, int> stream_contents(uint16_t port) {
     std::map<int, int> seen;
@@ -86,18 +68,18 @@ TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
     const std::string sent = "kscope_exporter_sent_total{exporter=\"nats\"}";
 
     run(0, 20);
-    ASSERT_TRUE(wait_metric(agent, sent, 20, 20)) << metric(agent, sent) << agent.process().stderr_text();
+    ASSERT_TRUE(agent.wait_metric(sent, 20, 20)) << agent.metric(sent) << agent.process().stderr_text();
 
     nats->stop();  // events keep coming while it is down
     run(20, 40);
-    ASSERT_TRUE(wait_metric(agent, "kscope_exporter_up{exporter=\"nats\"}", 0, 20))
-        << metric(agent, "kscope_exporter_up{exporter=\"nats\"}") << agent.process().stderr_text();
+    ASSERT_TRUE(agent.wait_metric("kscope_exporter_up{exporter=\"nats\"}", 0, 20))
+        << agent.metric("kscope_exporter_up{exporter=\"nats\"}") << agent.process().stderr_text();
 
     nats = std::make_unique<ServerProcess>("nats", server_argv, dir);
     ASSERT_TRUE(wait_tcp_open(port, 20)) << nats->log();
     run(40, 60);
-    ASSERT_TRUE(wait_metric(agent, sent, 60, 60)) << metric(agent, sent) << agent.process().stderr_text();
-    EXPECT_EQ(metric(agent, "kscope_exporter_dropped_total{exporter=\"nats\"}"), 0);
+    ASSERT_TRUE(agent.wait_metric(sent, 60, 60)) << agent.metric(sent) << agent.process().stderr_text();
+    EXPECT_EQ(agent.metric("kscope_exporter_dropped_total{exporter=\"nats\"}"), 0);
 
     auto seen = stream_contents(port);
     EXPECT_EQ(seen.size(), 60u);

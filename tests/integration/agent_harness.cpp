@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,23 @@ Agent::~Agent() {
 }
 
 int Agent::get(const std::string& path, std::string& body) const { return http_get(port_, path, body); }
+
+double Agent::metric(const std::string& series) const {
+    std::string body;
+    if (get("/metrics", body) != 200)
+        return -1;
+    auto at = body.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(body.substr(at + series.size() + 2));
+}
+
+bool Agent::wait_metric(const std::string& series, double want, int seconds) const {
+    for (int i = 0; i < seconds * 10; i++) {
+        if (metric(series) == want)
+            return true;
+        usleep(100'000);
+    }
+    return false;
+}
 
 int http_get(uint16_t port, const std::string& path, std::string& body) {
     httplib::Client c("127.0.0.1", port);

@@ -20,6 +20,10 @@ public:
     const std::string& data_dir() const { return dir_; }
     // GET on the agent; returns the status and fills body.
     int get(const std::string& path, std::string& body) const;
+    // One sample's value on /metrics (series with its labels), -1 if absent.
+    double metric(const std::string& series) const;
+    // Polls metric(series) until it equals want; false after seconds.
+    bool wait_metric(const std::string& series, double want, int seconds) const;
 
 private:
     std::unique_ptr<Kscope> k_;
