@@ -14,6 +14,9 @@ const volatile __u64 filter_cgroup_id = 0;
 const volatile __u32 filter_cgroup_level = 0;
 /* -x: each probe decides what a failure is (exec: ret < 0; exit: non-zero or signal). */
 const volatile bool filter_failures_only = false;
+/* kscope's own process (left out unless --include-self): its reads of tracefs and its
+ * bpf() calls would otherwise fill quiet output. 0: nothing left out. */
+const volatile __u32 filter_exclude_tgid = 0;
 
 struct comm_key {
 	char comm[KSCOPE_COMM_LEN];
@@ -36,6 +39,8 @@ struct {
 /* True when the current task passes every enabled filter. */
 static __always_inline bool task_selected(void)
 {
+	if (filter_exclude_tgid && (__u32)(bpf_get_current_pid_tgid() >> 32) == filter_exclude_tgid)
+		return false;
 	if (filter_by_pid) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 		if (!bpf_map_lookup_elem(&filter_pids, &tgid))

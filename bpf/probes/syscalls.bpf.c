@@ -52,6 +52,20 @@ struct {
 	__type(value, __u64);
 } errnos SEC(".maps");
 
+/* The current name of each process seen (by_process): a row shows the name the process
+ * has now, not the one it had at its first syscall (a forked shell before exec). Written
+ * when a process is first counted, at exec and at a rename, all rare events. */
+struct comm_value {
+	char comm[KSCOPE_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct comm_value);
+} comms SEC(".maps");
+
 /* The current reporting interval. User space bumps it when it reads; a value whose
  * max_epoch is older restarts its maximum, so each interval gets its own max without
  * user space ever writing a value the kernel updates. */
@@ -95,7 +109,38 @@ static __always_inline struct kscope_syscall_stats *stats_for(struct kscope_sysc
 	long err = bpf_map_update_elem(&stats, key, &fresh, BPF_NOEXIST);
 	if (err && err != -EEXIST)
 		count_drop(KSCOPE_DROP_MAP_FULL);
+	if (by_process) {
+		struct comm_value name;
+		__builtin_memcpy(name.comm, fresh.comm, sizeof(name.comm));
+		bpf_map_update_elem(&comms, &key->pid, &name, BPF_NOEXIST);
+	}
 	return bpf_map_lookup_elem(&stats, key);
+}
+
+SEC("tp/sched/sched_process_exec")
+int ks_comm_exec(void *ctx)
+{
+	if (!by_process || !task_selected())
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct comm_value name = {};
+	bpf_get_current_comm(name.comm, sizeof(name.comm));
+	bpf_map_update_elem(&comms, &tgid, &name, BPF_ANY);
+	return 0;
+}
+
+/* prctl(PR_SET_NAME) or a write to /proc/PID/comm. Only processes already counted are
+ * updated; a thread's rename updates nothing, as rows are keyed by the process id. */
+SEC("tp/task/task_rename")
+int ks_comm_rename(struct trace_event_raw_task_rename *ctx)
+{
+	if (!by_process)
+		return 0;
+	__u32 pid = ctx->pid;
+	struct comm_value *name = bpf_map_lookup_elem(&comms, &pid);
+	if (name)
+		bpf_probe_read_kernel_str(name->comm, sizeof(name->comm), ctx->newcomm);
+	return 0;
 }
 
 static __always_inline void add_errno(struct kscope_syscall_key *key, __u32 errnum)

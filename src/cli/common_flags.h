@@ -24,9 +24,13 @@ struct CommonFlags {
     bool stats = false;               // --stats
     bool verbose = false;             // --verbose
     uint32_t ring_kib = 1024;         // --ring-kib
+    bool include_self = false;        // --include-self
+    bool allow_missing_pid = false;   // --allow-missing-pid
 };
 
-void add_common_flags(CLI::App& cmd, CommonFlags& flags);
+// failures_help: what -x selects for this tool; "" when the tool has no failures (then
+// there is no -x, rather than one that silently does nothing).
+void add_common_flags(CLI::App& cmd, CommonFlags& flags, const std::string& failures_help);
 // Resolves paths (the cgroup) and turns flags into session options.
 Result<SessionOptions> session_options(const CommonFlags& flags);
 

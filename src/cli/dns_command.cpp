@@ -15,7 +15,8 @@ void register_dns_command(CLI::App& app, int& exit_code) {
     };
     auto sel = std::make_shared<Selection>();
     CLI::App* cmd = add_trace_command(
-        app, "dns", "DNS queries and answers: name, type, rcode, addresses, latency, owning process", exit_code,
+        app, "dns", "DNS queries and answers: name, type, rcode, addresses, latency, owning process",
+        "only failed answers (rcode other than NOERROR)", exit_code,
         [sel](SessionOptions& options) {
             options.probe.dns_ports = sel->ports;
             options.event_filter = [sel](const Event& e) {

@@ -45,7 +45,7 @@ void append_summary(std::string& out, uint64_t ts_ns, const std::map<std::string
 void register_drops_command(CLI::App& app, int& exit_code) {
     auto summary = std::make_shared<bool>(false);
     CLI::App* cmd = add_interval_command(
-        app, "drops", "packet drops with the kernel's drop reason (skb:kfree_skb)", exit_code, 0,
+        app, "drops", "packet drops with the kernel's drop reason (skb:kfree_skb)", "", exit_code, 0,
         [summary](const IntervalFlags& f, const SessionOptions& options) {
             if (!*summary)
                 return run_trace_tool("drops", f.common, options);

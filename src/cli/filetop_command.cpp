@@ -8,7 +8,7 @@ namespace kscope {
 
 void register_filetop_command(CLI::App& app, int& exit_code) {
     add_interval_command(app, "filetop",
-                         "reads and writes per process and file, every interval (regular files, sockets, pipes)",
+                         "reads and writes per process and file, every interval (regular files, sockets, pipes)", "",
                          exit_code, 20, [](const IntervalFlags& f, const SessionOptions& options) {
                              FiletopProbe probe;
                              return run_snapshot_tool(

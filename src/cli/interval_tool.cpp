@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
 #include "bpf/bpf_object.h"
 #include "bpf/features.h"
+#include "cli/flag_checks.h"
 #include "cli/signals.h"
 #include "kscope/abi/common.h"
 #include "sinks/fd_writer.h"
@@ -42,15 +44,21 @@ int run_interval_tool(Probe& probe, const CommonFlags& flags, const SessionOptio
     const auto started = Clock::now();
     const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
     auto next = started + interval;
+    // --duration ends the run even in the middle of an interval: the last report then
+    // covers the part of the interval that ran.
+    const auto deadline = options.duration
+                              ? started + std::chrono::duration_cast<Clock::duration>(*options.duration)
+                              : Clock::time_point::max();
     uint64_t reports = 0;
     for (bool last = false; !last;) {
         // One sleep per interval; a stop signal interrupts it (EINTR) and ends the loop.
-        while (!stop && Clock::now() < next) {
-            auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(next - Clock::now()).count();
+        const auto wake = std::min(next, deadline);
+        while (!stop && Clock::now() < wake) {
+            auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(wake - Clock::now()).count();
             timespec ts{static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
             nanosleep(&ts, nullptr);
         }
-        last = stop || (options.duration && Clock::now() - started >= *options.duration);
+        last = stop || Clock::now() >= deadline;
         next += interval;
         uint64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
@@ -71,14 +79,14 @@ int run_interval_tool(Probe& probe, const CommonFlags& flags, const SessionOptio
 }
 
 CLI::App* add_interval_command(CLI::App& app, const std::string& name, const std::string& description,
-                               int& exit_code, size_t default_top,
+                               const std::string& failures_help, int& exit_code, size_t default_top,
                                std::function<int(const IntervalFlags&, const SessionOptions&)> run) {
     auto f = std::make_shared<IntervalFlags>();
     f->top = default_top;
     CLI::App* cmd = app.add_subcommand(name, description);
-    add_common_flags(*cmd, f->common);
-    cmd->add_option("-i,--interval", f->interval_s, "seconds between reports")->check(CLI::PositiveNumber);
-    cmd->add_option("--top", f->top, "rows per report (0: all)");
+    add_common_flags(*cmd, f->common, failures_help);
+    cmd->add_option("-i,--interval", f->interval_s, "seconds between reports")->check(positive_seconds());
+    cmd->add_option("--top", f->top, "rows per report (0: all)")->check(whole_number());
     cmd->final_callback([f, name, run, &exit_code] {
         auto options = session_options(f->common);
         if (!options) {

@@ -28,8 +28,9 @@ struct IntervalFlags {
 
 // Registers `kscope <name>` with the common flags, -i/--interval and --top; run gets the
 // parsed flags. Returns the command so the tool can add flags of its own.
+// failures_help: what -x selects ("" = the tool has no -x).
 CLI::App* add_interval_command(CLI::App& app, const std::string& name, const std::string& description,
-                               int& exit_code, size_t default_top,
+                               const std::string& failures_help, int& exit_code, size_t default_top,
                                std::function<int(const IntervalFlags&, const SessionOptions&)> run);
 
 // The loop of a probe that keeps cumulative counters in the kernel: each interval takes

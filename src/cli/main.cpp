@@ -1,7 +1,22 @@
 // kscope: one binary, one subcommand per tool.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <string_view>
 
 #include "cli/commands.h"
+
+namespace {
+
+// "exec, exit, open, ..." in registration order.
+std::string subcommand_list(const CLI::App& app) {
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({}))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+    return names;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"kscope: eBPF monitoring for Linux", "kscope"};
@@ -21,10 +36,25 @@ int main(int argc, char** argv) {
     kscope::register_query_command(app, exit_code);
     kscope::register_retrans_command(app, exit_code);
     kscope::register_doctor_command(app, exit_code);
+    // CLI11 would call an unknown first word a missing subcommand; name it instead.
+    if (argc > 1 && argv[1][0] != '-') {
+        bool known = false;
+        for (const CLI::App* sub : app.get_subcommands({}))
+            known = known || sub->check_name(argv[1]);
+        if (!known) {
+            fmt::print(stderr, "kscope: unknown subcommand '{}'\nsubcommands: {}\n", argv[1], subcommand_list(app));
+            return 2;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+            return app.exit(e);  // --help, --version
+        fmt::print(stderr, "kscope: {}\nRun with --help for more information.\n", e.what());
+        if (std::string_view(e.what()) == "A subcommand is required")
+            fmt::print(stderr, "subcommands: {}\n", subcommand_list(app));
+        return 2;
     }
     return exit_code;
 }

@@ -17,7 +17,7 @@ void register_syscalls_command(CLI::App& app, int& exit_code) {
     auto rank = std::make_shared<Ranking>();
     CLI::App* cmd = add_interval_command(
         app, "syscalls", "syscall counts, errors and latency per process or syscall, every interval (like syscount)",
-        exit_code, 10, [rank](const IntervalFlags& f, const SessionOptions& options) {
+        "only rows with errors", exit_code, 10, [rank](const IntervalFlags& f, const SessionOptions& options) {
             const bool by_process = rank->by == "process";
             const SyscallReportOptions report{rank->errors ? SyscallRank::errors : SyscallRank::calls, f.top,
                                               f.common.failures_only};

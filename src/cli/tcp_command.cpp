@@ -14,7 +14,8 @@ void register_tcp_command(CLI::App& app, int& exit_code) {
     };
     auto sel = std::make_shared<Selection>();
     CLI::App* cmd = add_trace_command(
-        app, "tcp", "TCP connect/accept/close with latency, lifetime, bytes (like tcplife)", exit_code,
+        app, "tcp", "TCP connect/accept/close with latency, lifetime, bytes (like tcplife)",
+        "only failed connects", exit_code,
         [sel](SessionOptions& options) {
             const bool all = !sel->connect && !sel->accept && !sel->close;
             options.event_filter = [sel, all](const Event& e) {

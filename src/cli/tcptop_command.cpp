@@ -7,7 +7,7 @@
 namespace kscope {
 
 void register_tcptop_command(CLI::App& app, int& exit_code) {
-    add_interval_command(app, "tcptop", "TCP bytes sent and received per process and flow, every interval",
+    add_interval_command(app, "tcptop", "TCP bytes sent and received per process and flow, every interval", "",
                          exit_code, 20, [](const IntervalFlags& f, const SessionOptions& options) {
                              TcptopProbe probe;
                              return run_snapshot_tool(

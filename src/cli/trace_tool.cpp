@@ -63,11 +63,11 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
 }
 
 CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::string& description,
-                            int& exit_code, std::function<void(SessionOptions&)> customize,
+                            const std::string& failures_help, int& exit_code, std::function<void(SessionOptions&)> customize,
                             std::shared_ptr<bool> summary) {
     auto flags = std::make_shared<CommonFlags>();
     CLI::App* cmd = app.add_subcommand(probe, description);
-    add_common_flags(*cmd, *flags);
+    add_common_flags(*cmd, *flags, failures_help);
     cmd->final_callback([flags, probe, customize, summary, &exit_code] {
         auto options = session_options(*flags);
         if (!options) {

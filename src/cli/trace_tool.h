@@ -19,8 +19,9 @@ int run_trace_tool(std::string_view probe_name, const CommonFlags& flags, Sessio
 // Registers `kscope <probe>` as an event-tracing tool with the common flags; returns the
 // command so the caller can add its own flags. customize, when given, applies those to
 // the session options before the tool runs.
+// failures_help: what -x selects ("" = the tool has no -x).
 CLI::App* add_trace_command(CLI::App& app, const std::string& probe, const std::string& description,
-                            int& exit_code, std::function<void(SessionOptions&)> customize = {},
+                            const std::string& failures_help, int& exit_code, std::function<void(SessionOptions&)> customize = {},
                             std::shared_ptr<bool> summary = nullptr);
 
 }  // namespace kscope

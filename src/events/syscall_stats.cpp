@@ -31,6 +31,21 @@ uint64_t histogram_percentile(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist
     return max_ns;
 }
 
+uint64_t consistent_max(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist, uint64_t measured_max,
+                        uint64_t total_ns) {
+    size_t top = hist.size();
+    while (top > 0 && hist[top - 1] == 0)
+        top--;
+    if (top == 0)
+        return std::min(measured_max, total_ns);
+    const size_t slot = top - 1;
+    const uint64_t lo = slot == 0 ? 0 : uint64_t(1) << slot;
+    const uint64_t hi = (uint64_t(1) << (slot + 1)) - 1;
+    // The largest call is at least the slowest bucket's floor, and no longer than that
+    // bucket's ceiling or than all calls together.
+    return std::clamp(measured_max, lo, std::max(lo, std::min(hi, total_ns)));
+}
+
 namespace {
 
 uint64_t minus(uint64_t now, uint64_t before) { return now >= before ? now - before : now; }
@@ -46,7 +61,7 @@ SyscallRow row_for(const SyscallKey& key, const SyscallCounters& cur, const Sysc
     std::array<uint64_t, KSCOPE_LAT_SLOTS> hist{};
     for (size_t i = 0; i < hist.size(); i++)
         hist[i] = minus(cur.hist[i], prev ? prev->hist[i] : 0);
-    r.max_ns = cur.max_ns;
+    r.max_ns = consistent_max(hist, cur.max_ns, r.total_ns);
     r.p50_ns = histogram_percentile(hist, 0.50, r.max_ns);
     r.p99_ns = histogram_percentile(hist, 0.99, r.max_ns);
     for (auto [err, n] : cur.errnos) {
@@ -59,6 +74,12 @@ SyscallRow row_for(const SyscallKey& key, const SyscallCounters& cur, const Sysc
     }
     std::stable_sort(r.errnos.begin(), r.errnos.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
+    // errors is the sum of the errnos shown; the counters are read one after the other
+    // while calls go on, so a call can land in one interval and its errno in the next.
+    r.errors = 0;
+    for (const auto& [_, n] : r.errnos)
+        r.errors += n;
+    r.calls = std::max(r.calls, r.errors);
     return r;
 }
 

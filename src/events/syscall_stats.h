@@ -53,6 +53,13 @@ struct SyscallReportOptions {
 // max_ns when that is known.
 uint64_t histogram_percentile(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist, double p, uint64_t max_ns);
 
+// The interval's maximum made consistent with its histogram and total: the kernel's
+// per-CPU maximum can miss calls that ended as the interval turned over (0 with calls
+// counted), so it is raised to the floor of the slowest non-empty bucket and kept at or
+// below that bucket's ceiling and the interval's total time.
+uint64_t consistent_max(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist, uint64_t measured_max,
+                        uint64_t total_ns);
+
 // What happened between two snapshots, ranked and cut to the top N.
 std::vector<SyscallRow> interval_rows(const SyscallSnapshot& previous, const SyscallSnapshot& current,
                                       const SyscallReportOptions& options);

@@ -47,6 +47,7 @@ Result<void> Probe::load(const ProbeOptions& options) {
         o.set_const<bool>("filter_by_comm", !f.comms.empty()),
         o.set_const<bool>("filter_by_cgroup", f.cgroup.has_value()),
         o.set_const<bool>("filter_failures_only", f.failures_only),
+        o.set_const<uint32_t>("filter_exclude_tgid", f.exclude_pid),
         o.set_const<uint64_t>("filter_cgroup_id", f.cgroup ? f.cgroup->id : 0),
         o.set_const<uint32_t>("filter_cgroup_level", f.cgroup ? f.cgroup->level : 0),
     };

@@ -25,6 +25,7 @@ struct FilterSpec {
     std::vector<std::string> comms;
     std::optional<CgroupRef> cgroup;
     bool failures_only = false;  // -x
+    uint32_t exclude_pid = 0;    // kscope's own process, left out (0: none)
 };
 
 // Checks and resolves filter settings (comm lengths, the cgroup path) into a FilterSpec;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 #include <cstring>
+#include <map>
 
 #include "bpf/map_iter.h"
 #include "events/names.h"
@@ -43,6 +44,15 @@ Result<SyscallSnapshot> SyscallsProbe::snapshot() {
         return errno_error("probe syscalls: advancing the interval", errno);
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
+    // Errnos are read before the counters, so every error in this read also has its call
+    // counted: a row's errors (the sum of its errnos) never exceed its calls.
+    std::map<SyscallKey, std::map<uint32_t, uint64_t>> errno_counts;
+    for_each_percpu_entry<kscope_syscall_errno_key, uint64_t>(
+        *errnos, ncpus, [&](const kscope_syscall_errno_key& k, const std::vector<uint64_t>& per_cpu) {
+            auto& n = errno_counts[SyscallKey{k.pid, k.nr}][k.err];
+            for (uint64_t v : per_cpu)
+                n += v;
+        });
     SyscallSnapshot snap;
     for_each_percpu_entry<kscope_syscall_key, kscope_syscall_stats>(
         *stats, ncpus, [&](const kscope_syscall_key& k, const std::vector<kscope_syscall_stats>& per_cpu) {
@@ -51,20 +61,27 @@ Result<SyscallSnapshot> SyscallsProbe::snapshot() {
                 if (c.comm.empty() && v.comm[0])
                     c.comm.assign(v.comm, strnlen(v.comm, sizeof(v.comm)));
                 c.calls += v.calls;
-                c.errors += v.errors;
                 c.total_ns += v.total_ns;
-                if (v.max_epoch == ended)
+                // Calls that ended after the epoch moved are in this read's counts too,
+                // with their maximum under the new epoch.
+                if (v.max_epoch == ended || v.max_epoch == epoch_)
                     c.max_ns = std::max<uint64_t>(c.max_ns, v.max_ns);
                 for (size_t i = 0; i < c.hist.size(); i++)
                     c.hist[i] += v.hist[i];
             }
+            if (auto it = errno_counts.find(SyscallKey{k.pid, k.nr}); it != errno_counts.end())
+                c.errnos = std::move(it->second);
+            for (const auto& [err, n] : c.errnos)
+                c.errors += n;
         });
-    for_each_percpu_entry<kscope_syscall_errno_key, uint64_t>(
-        *errnos, ncpus, [&](const kscope_syscall_errno_key& k, const std::vector<uint64_t>& per_cpu) {
-            if (auto it = snap.find(SyscallKey{k.pid, k.nr}); it != snap.end())
-                for (uint64_t n : per_cpu)
-                    it->second.errnos[k.err] += n;
-        });
+    // The name each process has now (exec and renames update it in the kernel).
+    if (by_process_)
+        if (auto comms = obj_->map_fd("comms"))
+            for (auto& [key, c] : snap) {
+                char name[KSCOPE_COMM_LEN] = {};
+                if (bpf_map_lookup_elem(*comms, &key.pid, name) == 0 && name[0])
+                    c.comm.assign(name, strnlen(name, sizeof(name)));
+            }
     return snap;
 }
 
@@ -83,6 +100,8 @@ void SyscallsProbe::forget_exited(SyscallSnapshot& snap) {
         }
         kscope_syscall_key k{key.pid, key.nr};
         bpf_map_delete_elem(*stats, &k);
+        if (auto comms = obj_->map_fd("comms"))
+            bpf_map_delete_elem(*comms, &key.pid);
         for (const auto& [err, n] : it->second.errnos) {
             kscope_syscall_errno_key ek{key.pid, key.nr, err, 0};
             bpf_map_delete_elem(*errnos, &ek);

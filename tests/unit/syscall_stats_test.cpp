@@ -37,6 +37,8 @@ SyscallCounters counters(uint64_t calls, uint64_t errors, std::map<uint32_t, uin
     c.total_ns = calls * 100;
     c.hist[6] = calls;
     c.errnos = std::move(errnos);
+    if (c.errnos.empty() && errors)
+        c.errnos[2] = errors;
     c.max_ns = 120;
     return c;
 }
@@ -71,6 +73,62 @@ TEST(IntervalRows, RankingTopAndErrorsOnly) {
     EXPECT_EQ(failing.size(), 2u);
     // Nothing new: no rows.
     EXPECT_TRUE(interval_rows(now, now, {}).empty());
+}
+
+// The counters are read one after another while calls go on: a row never contradicts
+// itself, whatever the reads caught.
+TEST(IntervalRows, RowsAreConsistentWhateverTheReadsCaught) {
+    // The errno map caught one more error than the counters (errors 39, ETIMEDOUT 40).
+    SyscallCounters c = counters(40, 39, {{110, 40}});
+    // The per-CPU maximum missed the interval's calls (read as 0).
+    c.max_ns = 0;
+    auto rows = interval_rows({}, {{{5, 7}, c}}, {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].errors, 40u);
+    ASSERT_EQ(rows[0].errnos.size(), 1u);
+    EXPECT_EQ(rows[0].errnos[0], (std::pair<std::string, uint64_t>{"ETIMEDOUT", 40}));
+    EXPECT_GE(rows[0].calls, rows[0].errors);
+    EXPECT_GE(rows[0].max_ns, 64u);  // the floor of the [64, 128) bucket the calls are in
+    EXPECT_LE(rows[0].p50_ns, rows[0].p99_ns);
+    EXPECT_LE(rows[0].p99_ns, rows[0].max_ns);
+
+    // Errors with an errno the counters had not caught yet: "errors":0 with ENOENT 1.
+    SyscallCounters d = counters(3, 0, {{2, 1}});
+    rows = interval_rows({}, {{{5, 2}, d}}, {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].errors, 1u);
+}
+
+TEST(IntervalRows, PercentilesNeverExceedTheMaxOrTheTotal) {
+    // Two calls of 0.5 s and 2.0 s: both in log2 buckets [2^28, 2^29) and [2^30, 2^31).
+    SyscallCounters c;
+    c.comm = "sleeper";
+    c.calls = 2;
+    c.total_ns = 2'500'000'000;
+    c.hist[28] = 1;
+    c.hist[30] = 1;
+    c.max_ns = 0;  // missed
+    auto rows = interval_rows({}, {{{9, 35}, c}}, {});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_GE(rows[0].max_ns, 1ull << 30);
+    EXPECT_LE(rows[0].max_ns, 2'500'000'000u);
+    EXPECT_LE(rows[0].p99_ns, rows[0].max_ns);
+    EXPECT_LE(rows[0].p50_ns, rows[0].p99_ns);
+    // A measured max inside the slowest bucket is kept as it is.
+    c.max_ns = 2'000'000'000;
+    rows = interval_rows({}, {{{9, 35}, c}}, {});
+    EXPECT_EQ(rows[0].max_ns, 2'000'000'000u);
+    EXPECT_LE(rows[0].p99_ns, 2'000'000'000u);
+}
+
+TEST(ConsistentMax, ClampsToTheSlowestBucketAndTheTotal) {
+    std::array<uint64_t, KSCOPE_LAT_SLOTS> h{};
+    EXPECT_EQ(consistent_max(h, 0, 0), 0u);
+    h[10] = 3;  // [1024, 2048)
+    EXPECT_EQ(consistent_max(h, 0, 5000), 1024u);
+    EXPECT_EQ(consistent_max(h, 1500, 5000), 1500u);
+    EXPECT_EQ(consistent_max(h, 90000, 5000), 2047u);  // above the bucket: its ceiling
+    EXPECT_EQ(consistent_max(h, 90000, 1800), 1800u);  // and never above the total
 }
 
 }  // namespace
