@@ -123,24 +123,18 @@ bool Agent::send_test_alert() {
 Agent::~Agent() {
     if (remote_write_)
         remote_write_->stop();
+    // Live-stream clients get their end message before the server closes the sockets.
     stream_.close();
+    if (!stream_.wait_all_ended(std::chrono::seconds(3)))
+        spdlog::warn("{} live-stream clients did not take their end message in 3 s", stream_.subscribers());
     http_.stop();
     if (bpf_stats_fd_ >= 0)
         close(bpf_stats_fd_);
 }
 
 Result<void> Agent::start() {
-    auto session = make_session(config_, {});
-    if (!session)
-        return session.error();
-    session_ = std::move(session.value());
-    for (const auto& p : session_->probes())
-        spdlog::info("probe {} running", p->name());
-    // Run counts and times of our programs for the self-metrics; on while the fd is open.
-    bpf_stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
-    if (bpf_stats_fd_ < 0)
-        spdlog::warn("kernel BPF run-time statistics unavailable: {}", std::strerror(errno));
-
+    // What the user can get wrong (the data directory, a taken address) is checked before
+    // any probe attaches, so a mistake costs no attach time and leaves nothing half-started.
     if (config_.store_enabled) {
         auto store = EventStore::open(config_.data_dir);
         if (!store)
@@ -148,10 +142,6 @@ Result<void> Agent::start() {
         store_ = std::make_unique<StoreSink>(std::move(store.value()), config_.retention);
         spdlog::info("event store {}/events.db", config_.data_dir);
     }
-
-    if (auto r = start_exporters(); !r)
-        return r;
-
     auto listen = parse_listen(config_.listen);
     if (!listen)
         return listen.error();
@@ -169,6 +159,23 @@ Result<void> Agent::start() {
         };
     }
     if (auto r = http_.start(listen->first, listen->second, handlers, config_.http_security); !r)
+        return r;
+
+    auto session = make_session(config_, {});
+    if (!session)
+        return session.error();
+    {
+        std::lock_guard lock(state_mu_);  // /metrics may already be asked for
+        session_ = std::move(session.value());
+    }
+    for (const auto& p : session_->probes())
+        spdlog::info("probe {} running", p->name());
+    // Run counts and times of our programs for the self-metrics; on while the fd is open.
+    bpf_stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    if (bpf_stats_fd_ < 0)
+        spdlog::warn("kernel BPF run-time statistics unavailable: {}", std::strerror(errno));
+
+    if (auto r = start_exporters(); !r)
         return r;
     spdlog::info("serving /metrics and /api/v1/events on {}:{}{}", listen->first, http_.port(),
                  config_.http_security.tls_cert.empty() ? "" : " (https)");
@@ -200,6 +207,10 @@ void Agent::run(const std::atomic<bool>& stop) {
         if (stop.load() || !reload_flag_ || !reload_flag_->load())
             break;
         reload_flag_->store(false);
+        if (!reload_source_) {
+            spdlog::warn("SIGHUP: nothing to reload, the agent was started without --config");
+            continue;
+        }
         spdlog::info("reloading the configuration");
         auto next = reload_source_();
         if (!next)
@@ -310,6 +321,8 @@ std::vector<MetricSample> Agent::metric_samples() { return collect().samples(); 
 PrometheusText Agent::collect() {
     std::lock_guard lock(state_mu_);
     PrometheusText m;
+    if (!session_)  // asked for while the probes are still attaching
+        return m;
     for (const auto& p : session_->probes())
         p->append_metrics(m);
 

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/cgroup_paths.h"
+
 namespace kscope {
 namespace {
 
@@ -145,6 +147,8 @@ Result<void> parse_probe(const Where& w, const std::string& name, const YAML::No
         {"cgroup", [&](const YAML::Node& v) -> Result<void> {
              auto s = scalar<std::string>(w, v, "cgroup path");
              if (!s) return s.error();
+             // Checked here, so a missing cgroup is reported at its place in the file.
+             if (auto ref = resolve_cgroup(*s); !ref) return w.at(v, ref.error().message);
              p.cgroup = *s;
              return {};
          }},

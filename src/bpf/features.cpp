@@ -130,6 +130,8 @@ std::vector<FeatureCheck> probe_program_types() {
     int tp_id = vmlinux_btf_id("btf_trace_sched_switch", BTF_KIND_TYPEDEF);
     out.push_back(tp_id > 0 ? load_check("tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, tp_id)
                             : FeatureCheck{"tp_btf", false, "no btf_trace_sched_switch in kernel BTF"});
+    // Optional accelerators only: every probe has a tracepoint path.
+    const size_t optional_from = out.size() + 1;
     int fn_id = vmlinux_btf_id("do_nanosleep", BTF_KIND_FUNC);
     out.push_back(fn_id > 0 ? load_check("fentry", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, fn_id)
                             : FeatureCheck{"fentry", false, "no do_nanosleep in kernel BTF"});
@@ -141,6 +143,8 @@ std::vector<FeatureCheck> probe_program_types() {
     bool kprobes = std::filesystem::exists("/sys/bus/event_source/devices/kprobe") ||
                    std::filesystem::exists(std::string(kTracefs) + "/kprobe_events");
     out.push_back({"kprobe", kprobes, kprobes ? "kprobe PMU present" : "kernel built without CONFIG_KPROBES"});
+    for (size_t i = optional_from; i < out.size(); i++)
+        out[i].needed = false;
     bool uprobes = std::filesystem::exists("/sys/bus/event_source/devices/uprobe");
     out.push_back({"uprobe", uprobes, uprobes ? "uprobe PMU present" : "kernel built without CONFIG_UPROBE_EVENTS"});
 

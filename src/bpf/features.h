@@ -46,6 +46,9 @@ struct FeatureCheck {
     std::string name;
     bool ok = false;
     std::string detail;  // why not, or a note
+    // false for hooks kscope can use but never depends on (kprobes, fentry, LSM): their
+    // absence is not a failure.
+    bool needed = true;
 };
 // Loads a minimal program of each type kscope may use, and checks the attach points
 // that need more than a load (kprobes, fentry, LSM).

@@ -61,7 +61,8 @@ void register_agent_command(CLI::App& app, int& exit_code) {
         }
         const std::atomic<bool>& stop = install_stop_signals();
         std::atomic<bool>& reload = install_reload_signal();
-        Agent agent(std::move(c), load, &reload);
+        // Without a file there is nothing to re-read: SIGHUP says so and changes nothing.
+        Agent agent(std::move(c), f->config.empty() ? std::function<Result<AgentConfig>()>() : load, &reload);
         if (auto r = agent.start(); !r) {
             spdlog::error("{}", r.error().message);
             exit_code = 1;

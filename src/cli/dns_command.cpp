@@ -3,7 +3,10 @@
 #include <algorithm>
 
 #include "cli/commands.h"
+#include <fmt/format.h>
+
 #include "cli/trace_tool.h"
+#include "events/dns_message.h"
 
 namespace kscope {
 
@@ -18,6 +21,11 @@ void register_dns_command(CLI::App& app, int& exit_code) {
         app, "dns", "DNS queries and answers: name, type, rcode, addresses, latency, owning process",
         "only failed answers (rcode other than NOERROR)", exit_code,
         [sel](SessionOptions& options) {
+            // The kernel program compares against at most 4 ports.
+            if (sel->ports.size() > 4)
+                throw CLI::ValidationError("--port", fmt::format("takes at most 4 ports ({} given)", sel->ports.size()));
+            for (auto& n : sel->names)
+                n = dns_name_key(n);
             options.probe.dns_ports = sel->ports;
             options.event_filter = [sel](const Event& e) {
                 const auto* d = std::get_if<DnsEvent>(&e);
@@ -26,14 +34,14 @@ void register_dns_command(CLI::App& app, int& exit_code) {
                 if (sel->responses_only && std::string_view(d->event) != "response")
                     return false;
                 return sel->names.empty() ||
-                       std::find(sel->names.begin(), sel->names.end(), d->name) != sel->names.end();
+                       std::find(sel->names.begin(), sel->names.end(), dns_name_key(d->name)) != sel->names.end();
             };
         });
     cmd->add_option("--port", sel->ports, "DNS server ports to watch (default 53; up to 4)")
         ->delimiter(',')
         ->check(CLI::Range(1, 65535));
     cmd->add_flag("--responses", sel->responses_only, "answers only (each carries its query and latency)");
-    cmd->add_option("--name", sel->names, "only these query names (exact, e.g. example.com)")->delimiter(',');
+    cmd->add_option("--name", sel->names, "only these query names (case-insensitive, trailing dot optional, e.g. example.com)")->delimiter(',');
 }
 
 }  // namespace kscope

@@ -38,8 +38,12 @@ int run_doctor() {
 
     fmt::print("\nBPF program types\n");
     if (p.enough())
-        for (const auto& c : probe_program_types())
-            line(c.ok, c.name, c.detail);
+        for (const auto& c : probe_program_types()) {
+            if (c.ok || c.needed)
+                line(c.ok, c.name, c.detail);
+            else
+                fmt::print("  [n/a ] {:<22} not available (not needed): {}\n", c.name, c.detail);
+        }
     else
         fmt::print("  (not checked without privileges)\n");
 

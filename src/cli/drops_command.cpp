@@ -6,6 +6,7 @@
 #include "cli/interval_tool.h"
 #include "cli/trace_tool.h"
 #include "probes/drops_probe.h"
+#include "sinks/clock_time.h"
 #include "sinks/json_writer.h"
 
 namespace kscope {
@@ -25,7 +26,7 @@ void append_summary(std::string& out, uint64_t ts_ns, const std::map<std::string
     if (top && rows.size() > top)
         rows.resize(top);
     if (!json)
-        out += fmt::format("{:<32} {:>12}\n", "REASON", "DROPS");
+        out += fmt::format("[{}]\n{:<32} {:>12}\n", clock_time(ts_ns), "REASON", "DROPS");
     for (const auto& [reason, n] : rows) {
         if (json) {
             JsonWriter w(out);
@@ -44,11 +45,17 @@ void append_summary(std::string& out, uint64_t ts_ns, const std::map<std::string
 
 void register_drops_command(CLI::App& app, int& exit_code) {
     auto summary = std::make_shared<bool>(false);
+    auto self = std::make_shared<CLI::App*>(nullptr);
     CLI::App* cmd = add_interval_command(
         app, "drops", "packet drops with the kernel's drop reason (skb:kfree_skb)", "", exit_code, 0,
-        [summary](const IntervalFlags& f, const SessionOptions& options) {
-            if (!*summary)
+        [summary, self](const IntervalFlags& f, const SessionOptions& options) {
+            if (!*summary) {
+                // Intervals and rankings belong to the summary; listing ignores them.
+                for (const char* flag : {"--interval", "--top"})
+                    if ((*self)->count(flag))
+                        throw CLI::ValidationError(flag, "needs --summary (drops lists every drop without it)");
                 return run_trace_tool("drops", f.common, options);
+            }
             DropsProbe probe(/*summary_only=*/true);
             std::map<std::string, uint64_t> previous;
             return run_interval_tool(probe, f.common, options, f.interval_s,
@@ -61,6 +68,7 @@ void register_drops_command(CLI::App& app, int& exit_code) {
                                          return {};
                                      });
         });
+    *self = cmd;
     cmd->add_flag("--summary", *summary, "count drops by reason every interval (-i) instead of listing them");
 }
 

@@ -62,7 +62,7 @@ void register_query_command(CLI::App& app, int& exit_code) {
             return;
         }
         if (!f->json)
-            fmt::print("{:<9} {:<14} {:>7} {:<16} {}\n", "TIME", "TYPE", "PID", "COMM", "DETAILS");
+            fmt::print("{:<23} {:<18} {:>7} {:<16} {}\n", "TIME", "TYPE", "PID", "COMM", "DETAILS");
         for (const auto& body : *rows) {
             if (f->json) {
                 fmt::print("{}\n", body);
@@ -79,7 +79,7 @@ void register_query_command(CLI::App& app, int& exit_code) {
                     continue;
                 details += (details.empty() ? "" : " ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
             }
-            fmt::print("{:<9} {:<14} {:>7} {:<16} {}\n", clock_time(e.value("ts", uint64_t(0))),
+            fmt::print("{:<23} {:<18} {:>7} {:<16} {}\n", date_time(e.value("ts", uint64_t(0))),
                        e.value("type", ""), e.value("pid", 0), e.value("comm", ""), details);
         }
         exit_code = 0;

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/trace_tool.h"
+#include "events/ip_address.h"
 
 namespace kscope {
 
@@ -38,8 +39,18 @@ void register_tcp_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--accept", sel->accept, "accepts (passive opens)");
     cmd->add_flag("--close", sel->close, "closes of established connections");
     cmd->add_option("--port", sel->ports, "only connections with this local or remote port")->delimiter(',');
-    cmd->add_option("--laddr", sel->laddrs, "only this local address")->delimiter(',');
-    cmd->add_option("--raddr", sel->raddrs, "only this remote address")->delimiter(',');
+    // Addresses are compared in the form events carry them ("::0:1" matches "::1").
+    auto address = CLI::Validator(
+        [](std::string& s) -> std::string {
+            auto canonical = canonical_ip_address(s);
+            if (!canonical)
+                return "'" + s + "' is not an IPv4 or IPv6 address";
+            s = *canonical;
+            return {};
+        },
+        "ADDRESS");
+    cmd->add_option("--laddr", sel->laddrs, "only this local address")->delimiter(',')->check(address);
+    cmd->add_option("--raddr", sel->raddrs, "only this remote address")->delimiter(',')->check(address);
 }
 
 }  // namespace kscope

@@ -208,4 +208,14 @@ std::string dns_rcode_name(uint8_t rcode) {
     return "RCODE" + std::to_string(rcode);
 }
 
+std::string dns_name_key(std::string_view name) {
+    if (name.size() > 1 && name.back() == '.')
+        name.remove_suffix(1);
+    std::string key(name);
+    for (char& c : key)
+        if (c >= 'A' && c <= 'Z')
+            c = char(c - 'A' + 'a');
+    return key;
+}
+
 }  // namespace kscope

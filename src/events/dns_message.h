@@ -42,6 +42,10 @@ Result<DnsMessage> parse_dns_message(std::span<const uint8_t> bytes);
 // labels longer than 63 bytes are cut. For tests and workload generators.
 std::vector<uint8_t> encode_dns_query(uint16_t id, std::string_view name, uint16_t qtype);
 
+// A name as DNS compares it: ASCII case folded, without the root's trailing dot
+// ("FOO.Test." -> "foo.test"; "." stays ".").
+std::string dns_name_key(std::string_view name);
+
 // "A", "AAAA", ... or "TYPE65534" (RFC 3597 style) for the rest.
 std::string dns_type_name(uint16_t type);
 // "NOERROR", "NXDOMAIN", ... or "RCODE12".

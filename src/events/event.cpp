@@ -1,6 +1,7 @@
 #include "events/event.h"
 
 #include <string_view>
+#include <vector>
 
 namespace kscope {
 
@@ -38,6 +39,14 @@ const char* tcp_type_name(const TcpEvent& e) {
     if (k == "reset_received")
         return "tcp_reset_received";
     return "tcp_close";
+}
+
+const std::vector<std::string_view>& event_type_names() {
+    static const std::vector<std::string_view> names = {
+        "exec",          "exit",           "open",           "tcp_connect",        "tcp_accept",
+        "tcp_close",     "tcp_retransmit", "tcp_reset_sent", "tcp_reset_received", "drop",
+        "dns_query",     "dns_response"};
+    return names;
 }
 
 const char* type_name(const Event& e) {

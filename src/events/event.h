@@ -99,6 +99,8 @@ using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent,
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);
 const char* type_name(const Event& e);
+// Every value type_name can return, for checking user input ("type=bogus").
+const std::vector<std::string_view>& event_type_names();
 // "dns_query", "dns_response".
 const char* dns_event_type_name(const DnsEvent& e);
 // "tcp_connect", "tcp_accept", "tcp_close", "tcp_retransmit", "tcp_reset_sent",

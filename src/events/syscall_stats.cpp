@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "events/names.h"
 #include "events/syscall_names.h"
 
@@ -29,6 +31,13 @@ uint64_t histogram_percentile(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist
         return max_ns ? std::min(v, max_ns) : v;
     }
     return max_ns;
+}
+
+std::string latency_percentiles_text(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist) {
+    if (std::all_of(hist.begin(), hist.end(), [](uint64_t n) { return n == 0; }))
+        return "p50 n/a, p99 n/a";
+    return fmt::format("p50 {:.1f} us, p99 {:.1f} us", histogram_percentile(hist, 0.5, 0) / 1e3,
+                       histogram_percentile(hist, 0.99, 0) / 1e3);
 }
 
 uint64_t consistent_max(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist, uint64_t measured_max,

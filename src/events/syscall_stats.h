@@ -53,6 +53,10 @@ struct SyscallReportOptions {
 // max_ns when that is known.
 uint64_t histogram_percentile(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist, double p, uint64_t max_ns);
 
+// "p50 12.3 us, p99 45.6 us" for a latency histogram; "p50 n/a, p99 n/a" when it is
+// empty (no latency measured is not a latency of 0).
+std::string latency_percentiles_text(const std::array<uint64_t, KSCOPE_LAT_SLOTS>& hist);
+
 // The interval's maximum made consistent with its histogram and total: the kernel's
 // per-CPU maximum can miss calls that ended as the interval turned over (0 with calls
 // counted), so it is raised to the floor of the slowest non-empty bucket and kept at or

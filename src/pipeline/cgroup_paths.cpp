@@ -84,13 +84,13 @@ void CgroupPaths::rescan() {
 Result<CgroupRef> resolve_cgroup(const std::string& path) {
     auto mount = cgroup2_mount_point();
     if (!mount)
-        return Error{"--cgroup needs cgroup v2, and no cgroup2 file system is mounted"};
+        return Error{"filtering by cgroup needs cgroup v2, and no cgroup2 file system is mounted"};
     fs::path full = path;
     if (!path.starts_with(*mount))
         full = fs::path(*mount) / fs::path(path).relative_path();
     struct stat st {};
     if (::stat(full.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return Error{"--cgroup " + path + ": no such cgroup (looked for " + full.string() + ")"};
+        return Error{"cgroup " + path + ": no such cgroup (looked for " + full.string() + ")"};
     CgroupRef ref;
     ref.id = st.st_ino;
     ref.path = full.lexically_normal().string();

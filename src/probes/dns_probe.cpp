@@ -77,11 +77,9 @@ std::string DnsProbe::counters_text() const {
         if (c->by_rcode[i])
             rcodes += fmt::format(" {} {},", dns_rcode_name(i), c->by_rcode[i]);
     static_assert(KSCOPE_DNS_LATENCY_SLOTS == KSCOPE_LAT_SLOTS);
-    return fmt::format("dns: queries {}, responses {} ({}), unmatched {}, malformed {}; latency p50 {:.1f} us, "
-                       "p99 {:.1f} us",
-                       c->queries, c->responses, rcodes.empty() ? "none" : rcodes.substr(1, rcodes.size() - 2),
-                       c->unmatched, c->malformed, histogram_percentile(c->latency, 0.5, 0) / 1e3,
-                       histogram_percentile(c->latency, 0.99, 0) / 1e3);
+    return fmt::format("dns: queries {}, responses {} ({}), unmatched {}, malformed {}; latency {}", c->queries,
+                       c->responses, rcodes.empty() ? "none" : rcodes.substr(1, rcodes.size() - 2), c->unmatched,
+                       c->malformed, latency_percentiles_text(c->latency));
 }
 
 }  // namespace kscope

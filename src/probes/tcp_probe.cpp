@@ -38,10 +38,10 @@ std::string TcpProbe::counters_text() const {
         hist[i] = percpu_sum(*latency, i);
     return fmt::format(
         "{}: opened {}, accepted {}, failed {}, closed {}, retransmits {}, resets sent {}, resets received {}; "
-        "connect latency p50 {:.1f} us, p99 {:.1f} us",
+        "connect latency {}",
         name(), c[KSCOPE_TCP_OPENED], c[KSCOPE_TCP_ACCEPTED], c[KSCOPE_TCP_FAILED], c[KSCOPE_TCP_CLOSED],
         c[KSCOPE_TCP_RETRANSMITS], c[KSCOPE_TCP_RESETS_SENT], c[KSCOPE_TCP_RESETS_RECEIVED],
-        histogram_percentile(hist, 0.5, 0) / 1e3, histogram_percentile(hist, 0.99, 0) / 1e3);
+        latency_percentiles_text(hist));
 }
 
 void TcpProbe::append_metrics(PrometheusText& m) {

@@ -36,6 +36,8 @@ void Subscription::close() {
 std::shared_ptr<Subscription> EventBroadcaster::subscribe(EventQuery filter, size_t capacity) {
     auto s = std::make_shared<Subscription>(std::move(filter), capacity);
     std::lock_guard lock(mu_);
+    if (closed_)
+        s->close();
     subs_.push_back(s);
     count_ = subs_.size();
     return s;
@@ -46,12 +48,19 @@ void EventBroadcaster::unsubscribe(const std::shared_ptr<Subscription>& s) {
     subs_.erase(std::remove(subs_.begin(), subs_.end(), s), subs_.end());
     count_ = subs_.size();
     dropped_ += s->dropped();
+    ended_.notify_all();
 }
 
 void EventBroadcaster::close() {
     std::lock_guard lock(mu_);
+    closed_ = true;
     for (auto& s : subs_)
         s->close();
+}
+
+bool EventBroadcaster::wait_all_ended(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return ended_.wait_for(lock, timeout, [&] { return subs_.empty(); });
 }
 
 void EventBroadcaster::write_json(const Event& event, const std::string& json) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -49,8 +50,11 @@ public:
     // Only type, pid, comm, container_id and text of the filter apply.
     std::shared_ptr<Subscription> subscribe(EventQuery filter, size_t capacity = 4096);
     void unsubscribe(const std::shared_ptr<Subscription>& s);
-    // Ends every subscription (shutdown).
+    // Ends every subscription, and any made later (shutdown): each client gets its
+    // queued events and an end message.
     void close();
+    // Waits until every client has been sent its end (false after timeout).
+    bool wait_all_ended(std::chrono::milliseconds timeout);
 
     void write_json(const Event& event, const std::string& json) override;
     bool wants_events() const override { return count_.load(std::memory_order_relaxed) > 0; }
@@ -62,6 +66,8 @@ public:
 private:
     std::mutex mu_;
     std::vector<std::shared_ptr<Subscription>> subs_;
+    std::condition_variable ended_;
+    bool closed_ = false;
     std::atomic<size_t> count_{0};
     std::atomic<uint64_t> dropped_{0};
 };

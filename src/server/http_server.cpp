@@ -2,7 +2,11 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <sys/socket.h>
+
 #include <charconv>
+#include <map>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -10,12 +14,15 @@
 #include <fmt/format.h>
 
 #include "agent/config.h"
+#include "events/event.h"
 #include "sinks/json_writer.h"
 
 namespace kscope {
 namespace {
 
 constexpr size_t kMaxStreamClients = 16;
+// Connections waiting for accept: scrapers, the dashboard and API clients arrive together.
+constexpr int kListenBacklog = 511;
 
 Result<uint64_t> number(const std::string& name, const std::string& v, uint64_t max) {
     uint64_t n = 0;
@@ -77,7 +84,16 @@ std::optional<EventQuery> request_query(const httplib::Request& req, httplib::Re
 Result<EventQuery> event_query_from_params(const std::function<bool(const std::string&, std::string&)>& param) {
     EventQuery q;
     std::string v;
-    if (param("type", v)) q.type = v;
+    if (param("type", v)) {
+        const auto& names = event_type_names();
+        if (std::find(names.begin(), names.end(), v) == names.end()) {
+            std::string known;
+            for (auto n : names)
+                known += (known.empty() ? "" : ", ") + std::string(n);
+            return Error{fmt::format("parameter type: '{}' is not an event type ({})", v, known)};
+        }
+        q.type = v;
+    }
     if (param("comm", v)) q.comm = v;
     if (param("container", v)) q.container_id = v;
     if (param("q", v)) q.text = v;
@@ -96,6 +112,8 @@ Result<EventQuery> event_query_from_params(const std::function<bool(const std::s
         if (!t) return t.error();
         q.until_ns = *t;
     }
+    if (q.since_ns && q.until_ns && *q.since_ns > *q.until_ns)
+        return Error{fmt::format("parameter since ({}) is later than until ({})", *q.since_ns, *q.until_ns)};
     if (param("limit", v)) {
         auto n = number("limit", v, 10000);
         if (!n || *n == 0) return Error{fmt::format("parameter limit: '{}' is not a number from 1 to 10000", v)};
@@ -133,6 +151,42 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             return httplib::Server::HandlerResponse::Handled;
         });
     }
+    // Every route and its method, for 404 and 405 answers that say what exists.
+    std::map<std::string, std::string> routes = {{"/healthz", "GET"},
+                                                 {"/metrics", "GET"},
+                                                 {"/api/v1/events", "GET"},
+                                                 {"/api/v1/alerts/test", "POST"}};
+    if (h.stream)
+        routes["/api/v1/stream"] = "GET";
+    s.set_error_handler(httplib::Server::HandlerWithResponse([routes](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+        if (!res.body.empty())  // a handler's own error, already explained
+            return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 404) {
+            if (auto it = routes.find(req.path); it != routes.end()) {
+                res.status = 405;
+                res.set_header("Allow", it->second);
+                res.set_content(error_json(fmt::format("{} {}: method not allowed (use {})", req.method, req.path,
+                                                       it->second)),
+                                "application/json");
+            } else {
+                res.set_content(error_json(fmt::format("{} {}: no such endpoint", req.method, req.path)),
+                                "application/json");
+            }
+        } else {
+            res.set_content(error_json(fmt::format("HTTP {}", res.status)), "application/json");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+    }));
+    // SO_REUSEADDR only (cpp-httplib also sets SO_REUSEPORT, which lets a second agent
+    // bind the same address and take half the scrapes); the socket is kept to raise the
+    // library's listen backlog of 5 after the bind.
+    auto listen_fd = std::make_shared<int>(-1);
+    s.set_socket_options([listen_fd](int sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        *listen_fd = sock;
+    });
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     s.Get("/metrics", [h](const httplib::Request&, httplib::Response& res) {
         res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
@@ -184,9 +238,14 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             res.set_chunked_content_provider(
                 "text/event-stream",
                 [sub](size_t, httplib::DataSink& out) {
-                    if (sub->closed())
-                        return false;
                     auto e = sub->pop(std::chrono::seconds(1));
+                    if (!e && sub->closed()) {
+                        // The agent is stopping: say so, and end the chunked body properly.
+                        const std::string end = "event: end\ndata: {\"reason\":\"agent stopping\"}\n\n";
+                        out.write(end.data(), end.size());
+                        out.done();
+                        return true;
+                    }
                     // A comment line now and then keeps proxies from closing an idle stream.
                     const std::string chunk = e ? "event: " + e->type + "\ndata: " + e->json + "\n\n" : ": keepalive\n\n";
                     return out.write(chunk.data(), chunk.size());
@@ -204,6 +263,9 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             return Error{fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", host, port)};
         port_ = port;
     }
+    // listen() again on a listening socket only changes its backlog.
+    if (*listen_fd >= 0)
+        ::listen(*listen_fd, kListenBacklog);
     thread_ = std::thread([this] { server_->listen_after_bind(); });
     return {};
 }

@@ -4,6 +4,8 @@
 
 #include <iterator>
 
+#include "sinks/table_text.h"
+
 #include "sinks/clock_time.h"
 #include "sinks/json_writer.h"
 
@@ -32,10 +34,10 @@ void append_file_io_table(std::string& out, uint64_t ts_ns, const std::vector<Fi
     const std::string when = clock_time(ts_ns);
     auto o = std::back_inserter(out);
     fmt::format_to(o, "[{}]\n{:>7} {:<16} {:>8} {:>8} {:>10} {:>10} {:<7} {}\n", when, "PID", "COMM", "READS",
-                   "WRITES", "R_KiB", "W_KiB", "T", "FILE");
+                   "WRITES", "READ", "WRITTEN", "TYPE", "FILE");
     for (const auto& r : rows)
         fmt::format_to(o, "{:>7} {:<16} {:>8} {:>8} {:>10} {:>10} {:<7} {}\n", r.pid, r.comm, r.reads, r.writes,
-                       r.read_bytes / 1024, r.write_bytes / 1024, r.file_type, r.path);
+                       human_bytes(r.read_bytes), human_bytes(r.write_bytes), r.file_type, r.path);
     out += '\n';
 }
 

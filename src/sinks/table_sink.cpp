@@ -7,6 +7,7 @@
 #include "events/names.h"
 #include "sinks/clock_time.h"
 #include "events/open_flags.h"
+#include "sinks/table_text.h"
 
 namespace kscope {
 
@@ -29,16 +30,11 @@ std::string shell_quote(std::string_view arg) {
     return out + "'";
 }
 
+
 namespace {
 
-// addr:port, [v6addr]:port, "-" when the address is unknown.
-std::string endpoint(const std::string& addr, uint16_t port) {
-    if (addr.empty())
-        return "-";
-    if (!port)
-        return addr;
-    return addr.find(':') != std::string::npos ? fmt::format("[{}]:{}", addr, port) : fmt::format("{}:{}", addr, port);
-}
+// Wide enough for common sets such as O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC.
+constexpr size_t kOpenFlagsWidth = 36;
 
 }  // namespace
 
@@ -48,9 +44,9 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     if (options_.timestamps)
         b += fmt::format("{:<9}", "TIME");
     if (type == "exec")
-        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:<7} {}\n", "PCOMM", "PID", "PPID", "UID", "RET", "ARGS");
+        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:<12} {}\n", "PCOMM", "PID", "PPID", "UID", "RET", "ARGS");
     else if (type == "exit")
-        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12}\n", "PCOMM", "PID", "PPID", "UID",
+        b += fmt::format("{:<16} {:>7} {:>7} {:>6} {:>4} {:<14} {:>12}\n", "PCOMM", "PID", "PPID", "UID",
                          "CODE", "SIGNAL", "AGE(s)");
     else if (type == "tcp")
         b += fmt::format("{:<16} {:>7} {:<7} {:<28} {:<28} {:>9} {:>10} {:>10} {:>10} {}\n", "PCOMM", "PID", "EVENT",
@@ -65,7 +61,8 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
         b += fmt::format("{:<16} {:>7} {:<8} {:<6} {:<9} {:>9} {:<40} {}\n", "PCOMM", "PID", "EVENT", "TYPE", "RCODE",
                          "LAT(ms)", "NAME", "ANSWERS");
     else if (type == "open")
-        b += fmt::format("{:<16} {:>7} {:<7} {:<28} {}\n", "PCOMM", "PID", "RET", "FLAGS", "PATH");
+        b += fmt::format("{:<16} {:>7} {:<12} {:<5} {:<{}} {}\n", "PCOMM", "PID", "RET", "MODE", "FLAGS",
+                         kOpenFlagsWidth, "PATH");
     out_.flush();
 }
 
@@ -77,8 +74,6 @@ void TableSink::time_cell(uint64_t ts_ns) {
 void TableSink::row(const ExecEvent& e) {
     time_cell(e.common.ts_ns);
     std::string args;
-    if (e.argv.empty())
-        args = shell_quote(e.filename);
     for (const auto& a : e.argv) {
         if (!args.empty())
             args += ' ';
@@ -86,8 +81,12 @@ void TableSink::row(const ExecEvent& e) {
     }
     if (e.args_truncated)
         args += " ...";
+    // A failed exec, or one whose file is not argv[0] (a PATH search, a wrapper), shows
+    // the file it tried: ten failed PATH lookups are otherwise ten identical lines.
+    if (e.ret != 0 || e.argv.empty() || e.argv[0] != e.filename)
+        args = "[" + shell_quote(e.filename) + "] " + args;
     std::string ret = e.ret == 0 ? "0" : errno_name(e.ret);
-    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:<7} {}\n", e.common.comm,
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:<12} {}\n", e.common.comm,
                    e.common.pid, e.common.ppid, e.common.uid, ret, args);
 }
 
@@ -96,7 +95,7 @@ void TableSink::row(const ExitEvent& e) {
     std::string sig = signal_name(e.signal);
     if (e.core_dumped)
         sig += "(core)";
-    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:>4} {:<9} {:>12.3f}\n",
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>7} {:>6} {:>4} {:<14} {:>12.3f}\n",
                    e.common.comm, e.common.pid, e.common.ppid, e.common.uid, e.exit_code,
                    sig.empty() ? "-" : sig, e.duration_ns / 1e9);
 }
@@ -105,8 +104,14 @@ void TableSink::row(const OpenEvent& e) {
     time_cell(e.common.ts_ns);
     std::string ret = e.ret >= 0 ? std::to_string(e.ret) : errno_name(static_cast<int>(e.ret));
     std::string path = e.resolved_path.empty() ? e.path + " [" + e.resolution + "]" : e.resolved_path;
-    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<7} {:<28} {}\n", e.common.comm,
-                   e.common.pid, ret, open_flags_text(e.open_flags), path);
+    // A long flag set drops its O_ prefixes to stay in its column (JSON keeps them).
+    std::string flags = open_flags_text(e.open_flags);
+    if (flags.size() > kOpenFlagsWidth)
+        for (size_t at; (at = flags.find("O_")) != std::string::npos;)
+            flags.erase(at, 2);
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<12} {:<5} {:<{}} {}\n", e.common.comm,
+                   e.common.pid, ret, open_creates(e.open_flags) ? fmt::format("{:04o}", e.mode) : "-", flags,
+                   kOpenFlagsWidth, path);
 }
 
 void TableSink::row(const TcpEvent& e) {
@@ -114,7 +119,7 @@ void TableSink::row(const TcpEvent& e) {
     std::string_view kind = e.event;
     if (!e.state.empty()) {  // retransmit or reset
         fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<15} {:<28} {:<28} {}\n", e.common.comm,
-                       e.common.pid, e.event, endpoint(e.saddr, e.sport), endpoint(e.daddr, e.dport), e.state);
+                       e.common.pid, e.event, endpoint_text(e.saddr, e.sport), endpoint_text(e.daddr, e.dport), e.state);
         return;
     }
     std::string note = kind == "close" ? std::string("closed by ") + e.closed_by : errno_name(e.ret);
@@ -122,15 +127,15 @@ void TableSink::row(const TcpEvent& e) {
     std::string tx = kind == "close" ? std::to_string(e.bytes_sent) : "-";
     std::string rx = kind == "close" ? std::to_string(e.bytes_received) : "-";
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<7} {:<28} {:<28} {:>9.3f} {:>10} {:>10} {:>10} {}\n",
-                   e.common.comm, e.common.pid, e.event, endpoint(e.saddr, e.sport), endpoint(e.daddr, e.dport),
+                   e.common.comm, e.common.pid, e.event, endpoint_text(e.saddr, e.sport), endpoint_text(e.daddr, e.dport),
                    e.latency_ns / 1e6, age, tx, rx, note);
 }
 
 void TableSink::row(const DropEvent& e) {
     time_cell(e.common.ts_ns);
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<24} {:<6} {:<6} {:<30} {:<30} {:<16} {}\n", e.reason,
-                   e.protocol, e.l4_protocol.empty() ? "-" : e.l4_protocol, endpoint(e.saddr, e.sport),
-                   endpoint(e.daddr, e.dport), e.common.comm, e.common.pid);
+                   e.protocol, e.l4_protocol.empty() ? "-" : e.l4_protocol, endpoint_text(e.saddr, e.sport),
+                   endpoint_text(e.daddr, e.dport), e.common.comm, e.common.pid);
 }
 
 void TableSink::row(const DnsEvent& e) {

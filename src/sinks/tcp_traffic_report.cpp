@@ -6,6 +6,7 @@
 
 #include "sinks/clock_time.h"
 #include "sinks/json_writer.h"
+#include "sinks/table_text.h"
 
 namespace kscope {
 
@@ -31,11 +32,11 @@ void append_tcp_traffic_json(std::string& out, uint64_t ts_ns, const std::vector
 void append_tcp_traffic_table(std::string& out, uint64_t ts_ns, const std::vector<FlowRow>& rows) {
     auto o = std::back_inserter(out);
     fmt::format_to(o, "[{}]\n{:>7} {:<16} {:<30} {:<30} {:>10} {:>10}\n", clock_time(ts_ns), "PID", "COMM", "LOCAL",
-                   "REMOTE", "TX_KiB", "RX_KiB");
+                   "REMOTE", "SENT", "RECEIVED");
     for (const auto& r : rows)
         fmt::format_to(o, "{:>7} {:<16} {:<30} {:<30} {:>10} {:>10}\n", r.flow.pid, r.comm,
-                       fmt::format("{}:{}", r.flow.saddr, r.flow.sport), fmt::format("{}:{}", r.flow.daddr, r.flow.dport),
-                       r.tx_bytes / 1024, r.rx_bytes / 1024);
+                       endpoint_text(r.flow.saddr, r.flow.sport), endpoint_text(r.flow.daddr, r.flow.dport),
+                       human_bytes(r.tx_bytes), human_bytes(r.rx_bytes));
     out += '\n';
 }
 

@@ -75,6 +75,9 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("http:\n  tls_cert: /x.pem\n", "2:3", "http.tls_cert and http.tls_key go together");
     expect_error("remote_write:\n  url: prometheus:9090\n", "2:8", "not an http");
     expect_error("probes: [exec\n", "2:1", "");  // YAML syntax error
+    expect_error("probes:\n  exec:\n    cgroup: /no/such/cgroup/here\n", "3:13",
+                 "cgroup /no/such/cgroup/here: no such cgroup");
+    expect_error("probes:\n  dns:\n    ports: [53, 54, 55, 56, 57]\n", "3:12", "ports takes 1 to 4 ports");
 }
 
 TEST(AgentConfig, UnitsAndAddresses) {

@@ -247,3 +247,18 @@ TEST(DecodeDns, LyingLengthsAreErrors) {
 
 }  // namespace
 }  // namespace kscope
+
+namespace kscope {
+namespace {
+
+TEST(DnsNameKey, CaseInsensitiveWithoutTrailingDot) {
+    EXPECT_EQ(dns_name_key("FOO.TEST."), "foo.test");
+    EXPECT_EQ(dns_name_key("foo.test"), "foo.test");
+    EXPECT_EQ(dns_name_key("Example.COM"), "example.com");
+    EXPECT_EQ(dns_name_key("."), ".");
+    EXPECT_EQ(dns_name_key(""), "");
+    EXPECT_EQ(dns_name_key("\xc3\x89.test"), "\xc3\x89.test");  // only ASCII letters fold
+}
+
+}  // namespace
+}  // namespace kscope

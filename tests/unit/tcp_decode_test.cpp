@@ -4,6 +4,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "events/ip_address.h"
 #include "events/decode.h"
 #include "kscope/abi/tcp.h"
 #include "sinks/event_json.h"
@@ -77,6 +78,21 @@ TEST(DecodeTcp, ConnectIpv6WithError) {
 TEST(DecodeTcp, RejectsUnknownKindOrFamily) {
     EXPECT_FALSE(decode_tcp(raw_tcp(9, AF_INET), {}).ok());
     EXPECT_FALSE(decode_tcp(raw_tcp(KSCOPE_TCP_CLOSE, 99), {}).ok());
+}
+
+}  // namespace
+}  // namespace kscope
+
+namespace kscope {
+namespace {
+
+TEST(IpAddress, UserAddressesInTheFormEventsCarry) {
+    EXPECT_EQ(canonical_ip_address("127.0.0.1"), "127.0.0.1");
+    EXPECT_EQ(canonical_ip_address("::0:1"), "::1");
+    EXPECT_EQ(canonical_ip_address("FD00:0::0001"), "fd00::1");
+    EXPECT_FALSE(canonical_ip_address("bogus").has_value());
+    EXPECT_FALSE(canonical_ip_address("10.0.0").has_value());
+    EXPECT_FALSE(canonical_ip_address("").has_value());
 }
 
 }  // namespace
