@@ -38,6 +38,11 @@ public:
     int wait_exit(std::chrono::milliseconds timeout);
     std::string stdout_text() const;
     std::string stderr_text() const { return err_; }
+    // Reads stderr until it holds text; false after timeout.
+    bool wait_stderr(const std::string& text, std::chrono::milliseconds timeout) {
+        drain_stderr(timeout, text);
+        return err_.find(text) != std::string::npos;
+    }
     std::vector<nlohmann::json> json_lines() const;
     // Reads one line from the stdout pipe, waiting at most timeout; "" on timeout.
     std::string read_line(std::chrono::milliseconds timeout);

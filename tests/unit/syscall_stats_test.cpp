@@ -121,6 +121,13 @@ TEST(IntervalRows, PercentilesNeverExceedTheMaxOrTheTotal) {
     EXPECT_LE(rows[0].p99_ns, 2'000'000'000u);
 }
 
+TEST(LatencyText, NotAvailableWhenNothingWasMeasured) {
+    std::array<uint64_t, KSCOPE_LAT_SLOTS> h{};
+    EXPECT_EQ(latency_percentiles_text(h), "p50 n/a, p99 n/a");
+    h[10] = 4;  // [1024, 2048) ns
+    EXPECT_EQ(latency_percentiles_text(h), "p50 1.5 us, p99 2.0 us");
+}
+
 TEST(ConsistentMax, ClampsToTheSlowestBucketAndTheTotal) {
     std::array<uint64_t, KSCOPE_LAT_SLOTS> h{};
     EXPECT_EQ(consistent_max(h, 0, 0), 0u);
