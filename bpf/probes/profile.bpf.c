@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/* profile: CPU samples from perf_event, with kernel stacks from the kernel's own
+ * unwinder and user stacks walked here from unwind tables (kscope_unwind_row) that user
+ * space derives from each executable's .eh_frame. Frame pointers alone, which is all
+ * bpf_get_stackid offers for user space, stop at the first function built without them,
+ * and Debian builds libc, python3 and nearly every package without. Unique stacks are
+ * counted in the kernel: nothing goes to user space per sample. */
+#include "lib/common.bpf.h"
+#include "lib/emit.bpf.h"
+#include "lib/filter.bpf.h"
+#include "kscope/abi/profile.h"
+
+char LICENSE[] SEC("license") = "GPL";
+KSCOPE_EXPORT_ABI(kscope_unwind_row);
+KSCOPE_EXPORT_ABI(kscope_proc_mappings);
+KSCOPE_EXPORT_ABI(kscope_profile_key);
+KSCOPE_EXPORT_ABI(kscope_user_stack);
+KSCOPE_EXPORT_ABI(kscope_profile_need_maps);
+
+const volatile bool want_user = true;   /* false with -K */
+const volatile bool want_kernel = true; /* false with -U */
+
+/* Every loaded file's rows, one after another; user space writes them through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* sized by user space before load */
+	__type(key, __u32);
+	__type(value, struct kscope_unwind_row);
+} unwind_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct kscope_proc_mappings);
+} proc_mappings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, KSCOPE_PROFILE_MAX_FRAMES * sizeof(__u64));
+} kernel_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct kscope_user_stack);
+} user_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct kscope_profile_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/* The stack being walked (1 KiB: too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kscope_user_stack);
+} scratch SEC(".maps");
+
+/* When user space was last asked for a process's mappings (rate limit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} maps_requested SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSCOPE_PROF_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} profile_stats SEC(".maps");
+
+#define REQUEST_INTERVAL_NS (200ULL * 1000 * 1000)
+
+static __always_inline void request_maps(__u32 pid, __u64 pc)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *last = bpf_map_lookup_elem(&maps_requested, &pid);
+	if (last && now - *last < REQUEST_INTERVAL_NS)
+		return;
+	bpf_map_update_elem(&maps_requested, &pid, &now, BPF_ANY);
+	struct kscope_profile_need_maps ev = {};
+	fill_header(&ev.h, KSCOPE_EVENT_PROFILE_NEED_MAPS);
+	ev.h.size = sizeof(ev);
+	ev.pc = pc;
+	emit(&ev, sizeof(ev));
+}
+
+struct walk {
+	__u64 ip, sp, bp;
+	__u64 hash;
+	struct kscope_user_stack *st;
+	struct kscope_proc_mappings *maps;
+	__u32 pid;
+	__u32 n;
+	bool reached_end;
+	bool stopped;
+	bool requested;
+};
+
+/* The mapping holding pc (binary search over a sorted array of at most 256). */
+static __always_inline struct kscope_exec_mapping *find_mapping(struct kscope_proc_mappings *maps, __u64 pc)
+{
+	__u32 lo = 0, hi = maps->count;
+	if (hi > KSCOPE_PROFILE_MAX_MAPPINGS)
+		hi = KSCOPE_PROFILE_MAX_MAPPINGS;
+	for (int i = 0; i < 9 && lo < hi; i++) {
+		__u32 mid = (lo + hi) / 2;
+		if (mid >= KSCOPE_PROFILE_MAX_MAPPINGS)
+			return NULL;
+		struct kscope_exec_mapping *m = &maps->m[mid];
+		if (pc < m->start)
+			hi = mid;
+		else if (pc >= m->end)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
+}
+
+/* The last row at or below off in [begin, begin + count). */
+static __always_inline struct kscope_unwind_row *find_row(__u32 begin, __u32 count, __u64 off)
+{
+	__u32 lo = begin, hi = begin + count; /* answer in [lo, hi) */
+	struct kscope_unwind_row *found = NULL;
+	for (int i = 0; i < 25 && lo < hi; i++) {
+		__u32 mid = lo + (hi - lo) / 2;
+		struct kscope_unwind_row *r = bpf_map_lookup_elem(&unwind_rows, &mid);
+		if (!r)
+			return NULL;
+		if (r->pc_offset <= off) {
+			found = r;
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return found;
+}
+
+static __always_inline bool read_user_u64(__u64 *out, __u64 addr)
+{
+	return bpf_probe_read_user(out, sizeof(*out), (const void *)addr) == 0;
+}
+
+/* One frame: record the pc, then find the caller's pc, sp and bp. 1 ends the walk. */
+static long unwind_step(__u32 i, void *arg)
+{
+	struct walk *w = arg;
+	__u32 n = w->n;
+	if (n >= KSCOPE_PROFILE_MAX_FRAMES) {
+		percpu_inc(&profile_stats, KSCOPE_PROF_TRUNCATED);
+		return 1;
+	}
+	w->st->pc[n] = w->ip;
+	w->n = n + 1;
+	w->hash = (w->hash ^ w->ip) * 0x100000001b3ULL;
+
+	/* A return address points after the call; the call itself may be a function's
+	 * last instruction, so its rule is looked up one byte back. */
+	__u64 lookup = n == 0 ? w->ip : w->ip - 1;
+	struct kscope_unwind_row *row = NULL;
+	struct kscope_exec_mapping *m = w->maps ? find_mapping(w->maps, lookup) : NULL;
+	if (m) {
+		if (m->row_count)
+			row = find_row(m->row_begin, m->row_count, lookup - m->table_adjust);
+	} else {
+		percpu_inc(&profile_stats, KSCOPE_PROF_NO_MAPPING);
+		if (!w->requested) {
+			request_maps(w->pid, lookup);
+			w->requested = true;
+		}
+	}
+
+	__u64 cfa, ra, bp = w->bp;
+	__u8 kind = row ? row->cfa_kind : KSCOPE_CFA_NONE;
+	switch (kind) {
+	case KSCOPE_CFA_RSP:
+		cfa = w->sp + row->cfa_offset;
+		break;
+	case KSCOPE_CFA_RBP:
+		cfa = w->bp + row->cfa_offset;
+		break;
+	case KSCOPE_CFA_PLT:
+		cfa = w->sp + 8 + ((w->ip & 15) >= (__u64)row->cfa_offset ? 8 : 0);
+		break;
+	case KSCOPE_CFA_END:
+		w->reached_end = true;
+		return 1;
+	case KSCOPE_CFA_NONE:
+		/* No table for this code (JIT, a file not loaded yet): frame pointers. */
+		if (!w->bp || !read_user_u64(&bp, w->bp) || !read_user_u64(&ra, w->bp + 8)) {
+			w->stopped = true;
+			return 1;
+		}
+		percpu_inc(&profile_stats, KSCOPE_PROF_USER_FP);
+		w->sp = w->bp + 16;
+		w->bp = bp;
+		w->ip = ra;
+		return ra ? 0 : (w->reached_end = true, 1);
+	default:
+		w->stopped = true;
+		return 1;
+	}
+	if (!read_user_u64(&ra, cfa - 8)) {
+		w->stopped = true;
+		return 1;
+	}
+	if (row->rbp_rule == KSCOPE_RBP_AT_CFA && !read_user_u64(&bp, cfa + row->rbp_offset)) {
+		w->stopped = true;
+		return 1;
+	}
+	w->sp = cfa;
+	w->bp = bp;
+	w->ip = ra;
+	if (!ra) { /* some runtimes end the stack with a zero return address */
+		w->reached_end = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Walks the current task's user stack; returns its hash (0 when there is none). */
+static __always_inline __u64 user_stack(struct bpf_perf_event_data *ctx, __u32 pid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!BPF_CORE_READ(task, mm))
+		return 0; /* a kernel thread */
+	__u32 zero = 0;
+	struct kscope_user_stack *st = bpf_map_lookup_elem(&scratch, &zero);
+	if (!st)
+		return 0;
+	struct walk w = { .pid = pid, .st = st, .hash = 0xcbf29ce484222325ULL };
+	if ((ctx->regs.cs & 3) == 3) { /* sampled in user mode */
+		w.ip = ctx->regs.ip;
+		w.sp = ctx->regs.sp;
+		w.bp = ctx->regs.bp;
+	} else { /* in the kernel: the user registers saved at kernel entry */
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		w.ip = BPF_CORE_READ(regs, ip);
+		w.sp = BPF_CORE_READ(regs, sp);
+		w.bp = BPF_CORE_READ(regs, bp);
+	}
+	if (!w.ip)
+		return 0;
+	w.maps = bpf_map_lookup_elem(&proc_mappings, &pid);
+	if (!w.maps) {
+		request_maps(pid, 0);
+		w.requested = true;
+	}
+	bpf_loop(KSCOPE_PROFILE_MAX_FRAMES + 1, unwind_step, &w, 0);
+	if (w.n == 0)
+		return 0;
+	percpu_inc(&profile_stats, w.reached_end ? KSCOPE_PROF_USER_FULL : KSCOPE_PROF_USER_STOPPED);
+	st->len = w.n;
+	__u64 hash = w.hash ^ w.n;
+	hash ^= hash >> 33;
+	hash *= 0xff51afd7ed558ccdULL;
+	hash ^= hash >> 33;
+	if (!hash)
+		hash = 1;
+	long err = bpf_map_update_elem(&user_stacks, &hash, st, BPF_NOEXIST);
+	if (err && err != -EEXIST) {
+		count_drop(KSCOPE_DROP_MAP_FULL);
+		return 0;
+	}
+	return hash;
+}
+
+SEC("perf_event")
+int ks_profile(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32;
+	if ((__u32)id == 0 || !task_selected()) /* idle */
+		return 0;
+	percpu_inc(&profile_stats, KSCOPE_PROF_SAMPLES);
+	struct kscope_profile_key key = { .pid = pid, .kernel_stack = -1 };
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	if (want_kernel && (ctx->regs.cs & 3) != 3)
+		key.kernel_stack = bpf_get_stackid(ctx, &kernel_stacks, 0);
+	if (want_user)
+		key.user_stack = user_stack(ctx, pid);
+	if (key.kernel_stack < 0 && !key.user_stack)
+		return 0;
+	__u64 *n = bpf_map_lookup_elem(&counts, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	__u64 one = 1;
+	long err = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		n = bpf_map_lookup_elem(&counts, &key);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	} else if (err) {
+		count_drop(KSCOPE_DROP_MAP_FULL);
+	}
+	return 0;
+}
