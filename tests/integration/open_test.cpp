@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "harness.h"
 
@@ -40,6 +42,7 @@ protected:
         wait_child(child);
         k.stop();
         pid = child;
+        err = k.stderr_text();
         return events_for(k.json_lines(), "open", child);
     }
     static void prctl_name() {
@@ -48,6 +51,36 @@ protected:
 
     fs::path dir;
     pid_t pid = 0;
+    std::string err;  // kscope's stderr of the last trace()
+};
+
+// The "kscope open: <program> attached to <hook>" lines of a --verbose run, as
+// program -> hook.
+std::map<std::string, std::string> attached_programs(const std::string& err) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(err);
+    const std::string prefix = "kscope open: ", sep = " attached to ";
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(prefix, 0) != 0)
+            continue;
+        auto at = line.find(sep);
+        if (at != std::string::npos)
+            out[line.substr(prefix.size(), at - prefix.size())] = line.substr(at + sep.size());
+    }
+    return out;
+}
+
+const std::map<std::string, std::string> kExitPrograms = {
+    {"ks_open_exit", "tracepoint:syscalls:sys_exit_open"},
+    {"ks_openat_exit", "tracepoint:syscalls:sys_exit_openat"},
+    {"ks_openat2_exit", "tracepoint:syscalls:sys_exit_openat2"},
+    {"ks_creat_exit", "tracepoint:syscalls:sys_exit_creat"},
+};
+const std::map<std::string, std::string> kEntryPrograms = {
+    {"ks_open_enter", "tracepoint:syscalls:sys_enter_open"},
+    {"ks_openat_enter", "tracepoint:syscalls:sys_enter_openat"},
+    {"ks_openat2_enter", "tracepoint:syscalls:sys_enter_openat2"},
+    {"ks_creat_enter", "tracepoint:syscalls:sys_enter_creat"},
 };
 
 const nlohmann::json* find_path(const std::vector<nlohmann::json>& events, const std::string& path) {
@@ -187,7 +220,12 @@ TEST_F(OpenTest, EntryTracepointPathForOlderKernels) {
                 open("missing", O_WRONLY | O_CREAT | O_EXCL, 0600);
             syscall(SYS_creat, created.c_str(), 0640);
         },
-        {}, {"KSCOPE_DISABLE_HELPERS=task_pt_regs"});
+        {"--verbose"}, {"KSCOPE_DISABLE_HELPERS=task_pt_regs"});
+    // The entry programs (which keep the arguments per thread) were loaded and attached
+    // next to the exit programs: exactly these eight.
+    std::map<std::string, std::string> want = kExitPrograms;
+    want.insert(kEntryPrograms.begin(), kEntryPrograms.end());
+    EXPECT_EQ(attached_programs(err), want) << err;
     const auto* e = find_path(events, path);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ((*e)["flags"], "O_RDONLY|O_CLOEXEC");
@@ -200,6 +238,15 @@ TEST_F(OpenTest, EntryTracepointPathForOlderKernels) {
     ASSERT_NE(c, nullptr);
     EXPECT_EQ((*c)["syscall"], "creat");
     EXPECT_EQ((*c)["mode"], "0640");
+
+    // Where bpf_task_pt_regs exists (this kernel), the default path attaches the exit
+    // programs only: the check above is not satisfied by a run that ignores the switch.
+    const std::string made = (dir / "made-by-creat").string();
+    auto regs_events = trace([&] { syscall(SYS_creat, made.c_str(), 0600); }, {"--verbose"});
+    EXPECT_EQ(attached_programs(err), kExitPrograms) << err;
+    const auto* r = find_path(regs_events, made);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ((*r)["mode"], "0600");
 }
 
 TEST_F(OpenTest, FailuresOnly) {
