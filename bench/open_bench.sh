@@ -1,6 +1,7 @@
 #!/bin/bash
 # Open+close storm untraced and with `kscope open --json` writing to a file: ns per
-# iteration, events delivered vs generated, kscope's CPU time and peak RSS.
+# iteration, events delivered vs generated, kscope's CPU time and peak RSS (read after it
+# has drained and exited). Fails when a storm did not run or kscope saw none of it.
 # Usage: bench/open_bench.sh [BUILD_DIR] [ITERATIONS]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -9,45 +10,43 @@ N=${2:-2000000}
 STORM="$BUILD/bench/open_storm"
 KSCOPE="$BUILD/kscope"
 TMP=$(mktemp -d)
-trap '[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$TMP"' EXIT
-ticks=$(getconf CLK_TCK)
+trap 'kill_measured; rm -rf "$TMP"' EXIT
 TARGET="$TMP/storm-target"
 echo x >"$TARGET"
 
-ns() { sed -n 's/.*ns_per_iteration=\([0-9]*\).*/\1/p'; }
+# The storm's ns per iteration; fails unless it ran all its iterations.
+storm() {
+    local out
+    out=$("$STORM" "$N" "$TARGET") || fail "open_storm failed"
+    [ "$(sed -n 's/.*iterations=\([0-9]*\).*/\1/p' <<<"$out")" = "$N" ] || fail "open_storm: $out"
+    sed -n 's/.*ns_per_iteration=\([0-9]*\).*/\1/p' <<<"$out"
+}
 
 # Runs the storm under `kscope <args>`; prints ns/iteration and kscope's costs.
 traced() {
     local label=$1; shift
-    rm -f "$TMP/err"
-    "$KSCOPE" "$@" --stats >"$TMP/out" 2>"$TMP/err" &
-    pid=$!
-    wait_tracing "$pid" "$TMP/err"
-    local t; t=$("$STORM" "$N" "$TARGET" | ns)
-    read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
-    local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-    kill -INT "$pid"; wait "$pid"
+    start_measured "$TMP/out" "$TMP/err" "$KSCOPE" "$@" --stats
+    local t; t=$(storm)
+    stop_measured
     local got; got=$(grep -c "storm-target" "$TMP/out" || true)
+    [ "$got" -gt 0 ] || fail "$label: kscope saw none of the $N opens"
     echo "$label: ${t} ns/iteration ($(awk -v t="$t" -v b="$BASE" 'BEGIN { printf "%.2fx", t / b }') untraced)," \
-         "events $got/$N, kscope cpu $(( (utime + stime) * 1000 / ticks )) ms, peak RSS $((hwm / 1024)) MiB"
-    grep lost "$TMP/err" | sed 's/^/    /'
+         "events $got/$N, kscope cpu ${CPU_MS} ms, peak RSS ${RSS_MIB} MiB"
+    grep lost "$TMP/err" | sed 's/^/    /' || true
 }
 
-BASE=$("$STORM" "$N" "$TARGET" | ns)
+BASE=$(storm)
 echo "open+close storm: $N iterations, $(nproc) CPUs"
 echo "untraced: ${BASE} ns/iteration"
 traced "kscope open --json >file" open --json
-BASE=$("$STORM" "$N" "$TARGET" | ns)
+BASE=$(storm)
 echo "untraced again: ${BASE} ns/iteration"
 
 # In-kernel aggregation only: the cost per syscall (open and close each count).
-rm -f "$TMP/err"
-"$KSCOPE" syscalls --interval 1 >/dev/null 2>"$TMP/err" &
-pid=$!
-wait_tracing "$pid" "$TMP/err"
-T=$("$STORM" "$N" "$TARGET" | ns)
-read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
-kill -INT "$pid"; wait "$pid"
-BASE2=$("$STORM" "$N" "$TARGET" | ns)
+start_measured "$TMP/syscalls" "$TMP/err" "$KSCOPE" syscalls --interval 1
+T=$(storm)
+stop_measured
+grep -q openat "$TMP/syscalls" || fail "kscope syscalls printed no openat count"
+BASE2=$(storm)
 echo "kscope syscalls: ${T} ns/iteration vs ${BASE2} untraced:" \
-     "$(( (T - BASE2) / 2 )) ns added per syscall, kscope cpu $(( (utime + stime) * 1000 / ticks )) ms"
+     "$(( (T - BASE2) / 2 )) ns added per syscall, kscope cpu ${CPU_MS} ms"

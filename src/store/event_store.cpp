@@ -189,9 +189,10 @@ Result<uint64_t> EventStore::enforce(const RetentionPolicy& policy, uint64_t now
             return sqlite_error(db_, "deleting old events");
         removed += sqlite3_changes(db_);
     }
-    // Over the size limit: drop the oldest tenth of the rows at a time. Freed pages are
-    // reused by later inserts, so the file stops growing instead of shrinking.
-    for (int round = 0; round < 10; round++) {
+    // Over the size limit: drop the oldest tenth of the rows at a time until the rest fits
+    // (every round removes at least one row, so this ends). Freed pages are reused by
+    // later inserts, so the file stops growing instead of shrinking.
+    for (;;) {
         auto size = size_bytes();
         auto rows = count();
         if (!size || !rows)

@@ -12,6 +12,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,6 +47,84 @@ nlohmann::json wait_events(const Agent& a, const std::string& query, size_t n) {
         usleep(100'000);
     }
     return rows;
+}
+
+// Reads GET <path> on the agent's live stream in a thread until enough(received) says so
+// or an overall deadline passes. The deadline is the stream's whole lifetime: keepalives
+// that reset a per-read timeout cannot stretch it, since a watchdog shuts the connection
+// down when it comes.
+class StreamReader {
+public:
+    using Enough = std::function<bool(const std::string&)>;
+    StreamReader(uint16_t port, std::string path, Enough enough, std::chrono::seconds limit)
+        : client_("127.0.0.1", port), enough_(std::move(enough)),
+          deadline_(std::chrono::steady_clock::now() + limit) {
+        client_.set_read_timeout(limit.count(), 0);
+        reader_ = std::thread([this, path] {
+            client_.Get(path.c_str(), [this](const char* data, size_t n) {
+                std::lock_guard lock(mu_);
+                received_.append(data, n);
+                satisfied_ = satisfied_ || enough_(received_);
+                cv_.notify_all();
+                return !satisfied_ && !stopped_;
+            });
+            std::lock_guard lock(mu_);
+            ended_ = true;
+            cv_.notify_all();
+        });
+        watchdog_ = std::thread([this] {
+            std::unique_lock lock(mu_);
+            if (!cv_.wait_until(lock, deadline_, [this] { return ended_; })) {
+                timed_out_ = true;
+                lock.unlock();
+                client_.stop();  // shuts the socket down: the blocked read returns
+            }
+        });
+    }
+    ~StreamReader() { finish(); }
+    // Makes the reader leave at the next chunk it gets (keepalives come every second).
+    void leave() {
+        std::lock_guard lock(mu_);
+        stopped_ = true;
+    }
+    // Waits (never past the deadline) for the stream to end; true if enough was seen.
+    bool finish() {
+        if (reader_.joinable())
+            reader_.join();
+        if (watchdog_.joinable())
+            watchdog_.join();
+        std::lock_guard lock(mu_);
+        return satisfied_;
+    }
+    bool timed_out() {
+        std::lock_guard lock(mu_);
+        return timed_out_;
+    }
+    std::string received() {
+        std::lock_guard lock(mu_);
+        return received_;
+    }
+
+private:
+    httplib::Client client_;
+    Enough enough_;
+    const std::chrono::steady_clock::time_point deadline_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::string received_;
+    bool satisfied_ = false, stopped_ = false, ended_ = false, timed_out_ = false;
+    std::thread reader_, watchdog_;
+};
+
+// Polls /metrics until it holds text; false after the deadline.
+bool wait_metrics_text(const Agent& a, const std::string& text, std::chrono::seconds limit, std::string& metrics) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    do {
+        if (a.get("/metrics", metrics) == 200 && metrics.find(text) != std::string::npos)
+            return true;
+        usleep(50'000);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
 }
 
 TEST(Agent, StoresEventsThatSurviveKill9) {
@@ -110,23 +193,18 @@ TEST(Agent, StreamsLiveEventsAsServerSentEvents) {
     const std::string prog = true_named(dir, "ksagent_true");
     Agent a(kExecOnly, dir);
     ASSERT_TRUE(a.ready()) << a.process().stderr_text();
-    std::string received;
-    std::thread client([&] {
-        httplib::Client c("127.0.0.1", a.port());
-        c.set_read_timeout(10, 0);
-        c.Get("/api/v1/stream?type=exec&comm=ksagent_true", [&](const char* data, size_t n) {
-            received.append(data, n);
-            return received.find("\"run\",\"4\"") == std::string::npos;
-        });
-    });
-    // Subscribed once the agent counts the client.
+    // The whole stream gets 30 s, keepalives or not.
+    StreamReader client(a.port(), "/api/v1/stream?type=exec&comm=ksagent_true",
+                        [](const std::string& r) { return r.find("\"run\",\"4\"") != std::string::npos; },
+                        std::chrono::seconds(30));
+    // Subscribed once the agent counts the client; execs before that would not be streamed.
     std::string metrics;
-    for (int i = 0; i < 50 && metrics.find("kscope_stream_clients 1") == std::string::npos; i++) {
-        usleep(50'000);
-        a.get("/metrics", metrics);
-    }
+    ASSERT_TRUE(wait_metrics_text(a, "\nkscope_stream_clients 1\n", std::chrono::seconds(10), metrics))
+        << "the stream client was not counted within 10 s";
     exec_times(prog, 5);
-    client.join();
+    ASSERT_TRUE(client.finish()) << (client.timed_out() ? "no fifth event within 30 s: " : "stream ended early: ")
+                                 << client.received();
+    const std::string received = client.received();
     // Five "event: exec" / "data: {...}" pairs, in order, keepalive comments allowed between.
     size_t at = 0;
     for (int i = 0; i < 5; i++) {
@@ -284,27 +362,26 @@ TEST(Agent, StreamClientsAreCappedAndMetricsStayServed) {
     REQUIRE_ROOT();
     Agent a;
     ASSERT_TRUE(a.ready()) << a.process().stderr_text();
-    std::atomic<bool> done{false};
-    std::vector<std::thread> clients;
+    // Each client reads until told to leave, 60 s at most whatever keepalives come.
+    std::vector<std::unique_ptr<StreamReader>> clients;
     for (int i = 0; i < 16; i++)
-        clients.emplace_back([&] {
-            httplib::Client c("127.0.0.1", a.port());
-            c.set_read_timeout(10, 0);
-            c.Get("/api/v1/stream?type=none", [&](const char*, size_t) { return !done.load(); });
-        });
+        clients.push_back(std::make_unique<StreamReader>(
+            a.port(), "/api/v1/stream?type=none", [](const std::string&) { return false; }, std::chrono::seconds(60)));
     std::string metrics;
-    for (int i = 0; i < 50 && metrics.find("kscope_stream_clients 16") == std::string::npos; i++) {
-        usleep(100'000);
-        a.get("/metrics", metrics);
-    }
-    EXPECT_NE(metrics.find("kscope_stream_clients 16"), std::string::npos);
+    ASSERT_TRUE(wait_metrics_text(a, "\nkscope_stream_clients 16\n", std::chrono::seconds(20), metrics))
+        << metrics.substr(0, std::min<size_t>(metrics.size(), 2000));
     std::string body;
     EXPECT_EQ(a.get("/api/v1/stream", body), 503);
     EXPECT_NE(body.find("live-stream clients"), std::string::npos);
     EXPECT_EQ(a.get("/healthz", body), 200);
-    done = true;  // each client leaves at its next keepalive
-    for (auto& t : clients)
-        t.join();
+    // Each client leaves at its next keepalive (one a second): well before its deadline.
+    for (auto& c : clients)
+        c->leave();
+    for (auto& c : clients) {
+        c->finish();
+        EXPECT_FALSE(c->timed_out()) << "a client had to be cut off at its deadline";
+    }
+    EXPECT_TRUE(wait_metrics_text(a, "\nkscope_stream_clients 0\n", std::chrono::seconds(10), metrics));
     a.process().stop(SIGTERM);
 }
 

@@ -83,24 +83,64 @@ TEST(ExecProbe, MarksTruncationPastTheArgumentLimit) {
     EXPECT_EQ(events[0]["args_truncated"], true);
 }
 
+// Bytes of argv as the kernel lays it out: every argument with its NUL.
+size_t argv_bytes(const std::vector<std::string>& argv) {
+    size_t n = 0;
+    for (const auto& a : argv)
+        n += a.size() + 1;
+    return n;
+}
+
 TEST(ExecProbe, CarriesEightKibOfArgumentsAndMarksMore) {
     REQUIRE_ROOT();
+    constexpr size_t kLimit = 8192;  // KSCOPE_EXEC_ARGS_MAX
     Kscope k({"exec", "--json", "--max-args", "1000"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
-    // 10 args of 1000 bytes: the first 8 fit the 8 KiB carried, the 9th is cut.
-    std::vector<std::string> argv = {"/bin/true"};
+    // "/bin/true" (10 bytes) + 8 args of 1000 bytes = 8010; then one more argument.
+    auto argv_with_last = [](size_t last_len) {
+        std::vector<std::string> argv = {"/bin/true"};
+        for (int i = 0; i < 8; i++)
+            argv.push_back(std::string(999, char('a' + i)));
+        argv.push_back(std::string(last_len, 'z'));
+        return argv;
+    };
+    // Exactly 8192 bytes: all of it carried, nothing cut.
+    const auto fits = argv_with_last(kLimit - 8010 - 1);
+    ASSERT_EQ(argv_bytes(fits), kLimit);
+    // One byte more: the last argument loses its NUL, so it is marked cut.
+    const auto one_over = argv_with_last(kLimit - 8010);
+    ASSERT_EQ(argv_bytes(one_over), kLimit + 1);
+    // 10 args of 1000 bytes (10010 bytes): 8 whole, the 9th cut to what is left of 8192.
+    std::vector<std::string> long_argv = {"/bin/true"};
     for (int i = 0; i < 10; i++)
-        argv.push_back(std::string(999, char('a' + i)));
-    pid_t child = run_exec("/bin/true", argv);
+        long_argv.push_back(std::string(999, char('a' + i)));
+    pid_t fits_pid = run_exec("/bin/true", fits);
+    pid_t over_pid = run_exec("/bin/true", one_over);
+    pid_t long_pid = run_exec("/bin/true", long_argv);
     k.stop();
+    auto all = k.json_lines();
 
-    auto events = events_for(k.json_lines(), "exec", child);
-    ASSERT_EQ(events.size(), 1u);
-    auto got = events[0]["argv"].get<std::vector<std::string>>();
-    ASSERT_GE(got.size(), 9u);
-    for (size_t i = 0; i < 8; i++)
-        EXPECT_EQ(got[i], argv[i]);
-    EXPECT_EQ(events[0]["args_truncated"], true);
+    auto fit_events = events_for(all, "exec", fits_pid);
+    ASSERT_EQ(fit_events.size(), 1u);
+    EXPECT_EQ(fit_events[0]["argv"].get<std::vector<std::string>>(), fits);
+    EXPECT_EQ(fit_events[0]["args_truncated"], false);
+
+    auto over_events = events_for(all, "exec", over_pid);
+    ASSERT_EQ(over_events.size(), 1u);
+    auto over = over_events[0]["argv"].get<std::vector<std::string>>();
+    // All 8192 bytes carried: the last argument whole but without its NUL.
+    EXPECT_EQ(over, one_over);
+    EXPECT_EQ(over_events[0]["args_truncated"], true);
+
+    auto long_events = events_for(all, "exec", long_pid);
+    ASSERT_EQ(long_events.size(), 1u);
+    auto got = long_events[0]["argv"].get<std::vector<std::string>>();
+    ASSERT_EQ(got.size(), 10u);
+    for (size_t i = 0; i < 9; i++)
+        EXPECT_EQ(got[i], long_argv[i]) << "argument " << i;
+    EXPECT_EQ(got[9], std::string(kLimit - 8010, 'i'));  // 182 of the 9th long argument's 999
+    EXPECT_EQ(argv_bytes(got) - 1, kLimit) << "8192 bytes carried, the last without a NUL";
+    EXPECT_EQ(long_events[0]["args_truncated"], true);
 }
 
 TEST(ExecProbe, ReportsFailedExecWithEnoent) {
@@ -231,11 +271,19 @@ TEST(ExecProbe, CountStopsAfterNEvents) {
 
 TEST(ExecProbe, DurationStopsByItself) {
     REQUIRE_ROOT();
-    Kscope k({"exec", "--json", "--duration", "1"});
+    using Clock = std::chrono::steady_clock;
+    const auto spawned = Clock::now();
+    Kscope k({"exec", "--json", "--duration", "2"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
+    const auto tracing = Clock::now();
     int status = k.wait_exit(std::chrono::seconds(10));
-    ASSERT_NE(status, -1);
+    const auto exited = Clock::now();
+    ASSERT_NE(status, -1) << "still running 10 s after a 2 s --duration";
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    // Not before its time (counted from before it started, so start-up cannot hide an
+    // early stop), and within 2 s after it (counted from when it said it was tracing).
+    EXPECT_GE(exited - spawned, std::chrono::seconds(2));
+    EXPECT_LE(exited - tracing, std::chrono::seconds(4));
 }
 
 TEST(ExecProbe, ExecStormOfFiveThousandLosesNothing) {

@@ -8,6 +8,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "harness.h"
 
@@ -27,12 +30,16 @@ protected:
     void TearDown() override { fs::remove_all(dir); }
 
     // Runs fn in a child named "kscope-opener" under `kscope open --json -c kscope-opener`.
+    // while_running: called with kscope's pid once it is tracing.
     std::vector<nlohmann::json> trace(const std::function<void()>& fn, std::vector<std::string> extra = {},
-                                      std::vector<std::string> env = {}) {
+                                      std::vector<std::string> env = {},
+                                      const std::function<void(pid_t)>& while_running = {}) {
         std::vector<std::string> args = {"open", "--json", "-c", "kscope-opener"};
         args.insert(args.end(), extra.begin(), extra.end());
         Kscope k(args, false, env);
         EXPECT_TRUE(k.ready()) << k.stderr_text();
+        if (while_running)
+            while_running(k.pid());
         pid_t child = spawn([&] {
             prctl_name();
             fn();
@@ -40,6 +47,7 @@ protected:
         wait_child(child);
         k.stop();
         pid = child;
+        err = k.stderr_text();
         return events_for(k.json_lines(), "open", child);
     }
     static void prctl_name() {
@@ -48,6 +56,76 @@ protected:
 
     fs::path dir;
     pid_t pid = 0;
+    std::string err;  // kscope's stderr of the last trace()
+};
+
+// The "kscope open: <program> attached to <hook>" lines of a --verbose run, as
+// program -> hook.
+std::map<std::string, std::string> attached_programs(const std::string& err) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(err);
+    const std::string prefix = "kscope open: ", sep = " attached to ";
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(prefix, 0) != 0)
+            continue;
+        auto at = line.find(sep);
+        if (at != std::string::npos)
+            out[line.substr(prefix.size(), at - prefix.size())] = line.substr(at + sep.size());
+    }
+    return out;
+}
+
+std::string shell_output(const std::string& cmd) {
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p)
+        return out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
+// The args_from_regs constant the open probe of kscope `pid` was loaded with, read from
+// its .rodata map (found through the map ids in the process's fdinfo); null if not found.
+nlohmann::json args_from_regs_of(pid_t pid) {
+    std::set<uint32_t> ids;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fdinfo", ec)) {
+        std::ifstream in(entry.path());
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("map_id:", 0) == 0)
+                ids.insert(uint32_t(std::stoul(line.substr(7))));
+    }
+    for (uint32_t id : ids) {
+        auto map = nlohmann::json::parse(shell_output("bpftool map show id " + std::to_string(id) + " --json"), nullptr,
+                                         false);
+        if (map.is_discarded() || map.value("name", "") != "open.rodata")
+            continue;
+        auto dump = nlohmann::json::parse(shell_output("bpftool map dump id " + std::to_string(id) + " --json"),
+                                          nullptr, false);
+        if (dump.is_discarded() || !dump.is_array() || dump.empty())
+            return nullptr;
+        for (const auto& var : dump[0]["formatted"]["value"][".rodata"])
+            if (var.contains("args_from_regs"))
+                return var["args_from_regs"];
+    }
+    return nullptr;
+}
+
+const std::map<std::string, std::string> kExitPrograms = {
+    {"ks_open_exit", "tracepoint:syscalls:sys_exit_open"},
+    {"ks_openat_exit", "tracepoint:syscalls:sys_exit_openat"},
+    {"ks_openat2_exit", "tracepoint:syscalls:sys_exit_openat2"},
+    {"ks_creat_exit", "tracepoint:syscalls:sys_exit_creat"},
+};
+const std::map<std::string, std::string> kEntryPrograms = {
+    {"ks_open_enter", "tracepoint:syscalls:sys_enter_open"},
+    {"ks_openat_enter", "tracepoint:syscalls:sys_enter_openat"},
+    {"ks_openat2_enter", "tracepoint:syscalls:sys_enter_openat2"},
+    {"ks_creat_enter", "tracepoint:syscalls:sys_enter_creat"},
 };
 
 const nlohmann::json* find_path(const std::vector<nlohmann::json>& events, const std::string& path) {
@@ -180,6 +258,7 @@ TEST_F(OpenTest, EntryTracepointPathForOlderKernels) {
     REQUIRE_ROOT();
     const std::string path = (dir / "existing file").string();
     const std::string created = (dir / "made-by-creat").string();
+    nlohmann::json from_regs;
     auto events = trace(
         [&] {
             open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -187,7 +266,14 @@ TEST_F(OpenTest, EntryTracepointPathForOlderKernels) {
                 open("missing", O_WRONLY | O_CREAT | O_EXCL, 0600);
             syscall(SYS_creat, created.c_str(), 0640);
         },
-        {}, {"KSCOPE_DISABLE_HELPERS=task_pt_regs"});
+        {"--verbose"}, {"KSCOPE_DISABLE_HELPERS=task_pt_regs"}, [&](pid_t k) { from_regs = args_from_regs_of(k); });
+    // The exit programs were loaded to take the arguments from the entry programs' map.
+    EXPECT_EQ(from_regs, false) << "args_from_regs in open.rodata";
+    // The entry programs (which keep the arguments per thread) were loaded and attached
+    // next to the exit programs: exactly these eight.
+    std::map<std::string, std::string> want = kExitPrograms;
+    want.insert(kEntryPrograms.begin(), kEntryPrograms.end());
+    EXPECT_EQ(attached_programs(err), want) << err;
     const auto* e = find_path(events, path);
     ASSERT_NE(e, nullptr);
     EXPECT_EQ((*e)["flags"], "O_RDONLY|O_CLOEXEC");
@@ -200,6 +286,17 @@ TEST_F(OpenTest, EntryTracepointPathForOlderKernels) {
     ASSERT_NE(c, nullptr);
     EXPECT_EQ((*c)["syscall"], "creat");
     EXPECT_EQ((*c)["mode"], "0640");
+
+    // Where bpf_task_pt_regs exists (this kernel), the default path attaches the exit
+    // programs only: the check above is not satisfied by a run that ignores the switch.
+    const std::string made = (dir / "made-by-creat").string();
+    auto regs_events = trace([&] { syscall(SYS_creat, made.c_str(), 0600); }, {"--verbose"}, {},
+                             [&](pid_t k) { from_regs = args_from_regs_of(k); });
+    EXPECT_EQ(attached_programs(err), kExitPrograms) << err;
+    EXPECT_EQ(from_regs, true) << "args_from_regs in open.rodata";
+    const auto* r = find_path(regs_events, made);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ((*r)["mode"], "0600");
 }
 
 TEST_F(OpenTest, FailuresOnly) {

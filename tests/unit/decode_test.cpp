@@ -89,14 +89,41 @@ TEST(DecodeExec, CarriesFlagsAndFailure) {
 TEST(DecodeExec, RejectsMalformedRecords) {
     auto raw = exec_raw("/bin/ls", std::string("ls\0", 3));
     // Shorter than the fixed part.
-    EXPECT_FALSE(decode_exec(std::span(raw).first(20), {}).ok());
-    // Lengths that run past the end.
-    auto cut = std::span(raw).first(raw.size() - 2);
-    EXPECT_FALSE(decode_exec(cut, {}).ok());
+    auto short_one = decode_exec(std::span(raw).first(20), {});
+    ASSERT_FALSE(short_one.ok());
+    EXPECT_NE(short_one.error().message.find("shorter than its"), std::string::npos) << short_one.error().message;
+    // Cut short of the size its header claims: the header check refuses it.
+    auto cut = decode_exec(std::span(raw).first(raw.size() - 2), {});
+    ASSERT_FALSE(cut.ok());
+    EXPECT_NE(cut.error().message.find("claims"), std::string::npos) << cut.error().message;
     // Wrong type.
     auto exit_like = raw;
     reinterpret_cast<kscope_event_header*>(exit_like.data())->type = KSCOPE_EVENT_EXIT;
     EXPECT_FALSE(decode_exec(exit_like, {}).ok());
+}
+
+// A record whose header is sound (its size is the buffer's) but whose own lengths run
+// past its end: only the exec decoder's length check can refuse it.
+TEST(DecodeExec, RejectsInnerLengthsPastTheEnd) {
+    const std::string past = "exec event: filename and argv run past the event's end";
+    auto with_lengths = [](uint32_t filename_len, uint32_t args_len) {
+        auto raw = exec_raw("/bin/ls", std::string("ls\0-l\0", 6));  // 7 + 6 bytes after the fixed part
+        auto* e = reinterpret_cast<kscope_exec_event*>(raw.data());
+        EXPECT_EQ(e->hdr.size, raw.size());
+        e->filename_len = filename_len;
+        e->args_len = args_len;
+        return raw;
+    };
+    // Exactly filling the record is fine.
+    auto exact = decode_exec(with_lengths(7, 6), {});
+    ASSERT_TRUE(exact.ok()) << exact.error().message;
+    EXPECT_EQ(exact->argv, (std::vector<std::string>{"ls", "-l"}));
+    for (auto [filename_len, args_len] : std::vector<std::pair<uint32_t, uint32_t>>{
+             {7, 7}, {8, 6}, {14, 0}, {0, 14}, {0xFFFFFFFFu, 1}, {1, 0xFFFFFFFFu}, {0xFFFFFFFFu, 0xFFFFFFFFu}}) {
+        auto r = decode_exec(with_lengths(filename_len, args_len), {});
+        ASSERT_FALSE(r.ok()) << filename_len << " + " << args_len;
+        EXPECT_EQ(r.error().message, past) << filename_len << " + " << args_len;
+    }
 }
 
 std::vector<std::byte> exit_raw(uint32_t status, uint64_t duration) {

@@ -2,9 +2,12 @@
 // server is down, resuming by itself, a bounded spool with counted drops, a spool that
 // survives a restart; and the file exporter's rotation.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -58,10 +61,30 @@ protected:
         for (int i = from; i < to; i++)
             e.enqueue(OutRecord{.type = "test", .body = std::to_string(i)});
     }
+    // Polls done() until it holds or 10 s pass.
     static bool wait_for(const std::function<bool()>& done) {
-        for (int i = 0; i < 200 && !done(); i++)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return done();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done()) {
+            if (std::chrono::steady_clock::now() >= deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return true;
+    }
+    // Records in the spool file now (its own read-only connection; -1 if unreadable).
+    int64_t spooled() const {
+        sqlite3* db = nullptr;
+        int64_t n = -1;
+        if (sqlite3_open_v2((dir_ + "/spool.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            sqlite3_busy_timeout(db, 1000);
+            sqlite3_stmt* st = nullptr;
+            if (sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &st, nullptr) == SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+        sqlite3_close(db);
+        return n;
     }
     static std::vector<std::string> numbers(int from, int to) {
         std::vector<std::string> v;
@@ -79,8 +102,10 @@ TEST_F(ExporterTest, SpoolsWhileDownAndResumesInOrder) {
     ASSERT_TRUE(wait_for([&] { return e.stats().sent == 50; }));
     e.up = false;
     send(e, 50, 120);
-    ASSERT_TRUE(wait_for([&] { return !e.stats().up && e.stats().failures > 0; }));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Down, retried (and failed) at least once more, and all 70 records in the spool.
+    ASSERT_TRUE(wait_for([&] { return !e.stats().up && e.stats().failures >= 2 && spooled() == 70; }))
+        << e.stats().failures << " failures, " << spooled() << " spooled";
+    EXPECT_EQ(e.stats().sent, 50u);
     e.up = true;
     send(e, 120, 130);
     ASSERT_TRUE(wait_for([&] { return e.stats().sent == 130; })) << e.stats().sent;
@@ -100,11 +125,17 @@ TEST_F(ExporterTest, HangingServerDoesNotOverflowTheQueue) {
     e.up = false;
     e.hang_ms = 1000;
     ASSERT_TRUE(e.start().ok());
-    for (int i = 0; i < 1000; i++) {
-        e.enqueue(OutRecord{.type = "test", .body = std::to_string(i)});
-        if (i % 20 == 19)  // bursts smaller than the half of the queue the spooler leaves free
-            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    // Bursts of 15, each once the spooler has brought the queue back to its half (25)
+    // plus the one batch (7) the hanging delivery holds: at most 32 + 15 < 50 queued.
+    constexpr int kBurst = 15;
+    for (int i = 0; i < 1000; i += kBurst) {
+        const int end = std::min(i + kBurst, 1000);
+        for (int j = i; j < end; j++)
+            e.enqueue(OutRecord{.type = "test", .body = std::to_string(j)});
+        ASSERT_TRUE(wait_for([&] { return spooled() >= end - 25 - 7; }))
+            << "the spooler did not take the queue: " << spooled() << " of " << end << " spooled";
     }
+    EXPECT_EQ(e.stats().sent, 0u);
     e.hang_ms = 0;
     e.up = true;
     ASSERT_TRUE(wait_for([&] { return e.stats().sent == 1000; })) << e.stats().sent << " sent, " << e.stats().dropped
@@ -119,14 +150,18 @@ TEST_F(ExporterTest, FullSpoolDropsAndCounts) {
     e.up = false;
     ASSERT_TRUE(e.start().ok());
     send(e, 10, 110);  // 100 records of 2-3 bytes
-    ASSERT_TRUE(wait_for([&] { return e.stats().dropped > 0; }));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Every record is in the spool or counted as dropped (none left in memory).
+    ASSERT_TRUE(wait_for([&] { return spooled() + int64_t(e.stats().dropped) == 100; }))
+        << spooled() << " spooled, " << e.stats().dropped << " dropped";
+    const int64_t kept = spooled();
+    EXPECT_GE(kept, 30);
+    EXPECT_LE(kept, 50);
     e.up = true;
     ASSERT_TRUE(wait_for([&] { return e.stats().sent + e.stats().dropped == 100; }));
     e.stop();
-    EXPECT_EQ(e.received.size() + e.stats().dropped, 100u);
-    EXPECT_GE(e.received.size(), 30u);
-    EXPECT_EQ(e.received.front(), "10");  // the oldest were kept, the newest dropped
+    // The oldest were kept, in order, the newest dropped.
+    EXPECT_EQ(e.received, numbers(10, 10 + int(kept)));
+    EXPECT_EQ(e.stats().dropped, uint64_t(100 - kept));
 }
 
 TEST_F(ExporterTest, SpoolSurvivesARestart) {

@@ -70,7 +70,30 @@ TEST(DecodeOpen, SaysWhyAPathWasNotResolved) {
 
 TEST(DecodeOpen, RejectsLengthsPastTheEnd) {
     auto raw = raw_open("abc", "/x", KSCOPE_OPEN_BASE_RESOLVED, -100);
-    EXPECT_FALSE(decode_open(std::span(raw).first(raw.size() - 1), {}).ok());
+    // Cut short of the size its header claims: the header check refuses it.
+    auto cut = decode_open(std::span(raw).first(raw.size() - 1), {});
+    ASSERT_FALSE(cut.ok());
+    EXPECT_NE(cut.error().message.find("claims"), std::string::npos) << cut.error().message;
+
+    // A sound header (its size is the buffer's) with path/base lengths that run past the
+    // end: only the open decoder's own check can refuse it.
+    auto with_lengths = [&](uint16_t path_len, uint16_t base_len) {
+        auto r = raw;
+        auto* e = reinterpret_cast<kscope_open_event*>(r.data());
+        EXPECT_EQ(e->hdr.size, r.size());
+        e->path_len = path_len;
+        e->base_len = base_len;
+        return r;
+    };
+    auto exact = decode_open(with_lengths(3, 2), {});
+    ASSERT_TRUE(exact.ok()) << exact.error().message;
+    EXPECT_EQ(exact->resolved_path, "/x/abc");
+    for (auto [path_len, base_len] : std::vector<std::pair<uint16_t, uint16_t>>{
+             {3, 3}, {4, 2}, {6, 0}, {0, 6}, {0xFFFF, 0}, {0xFFFF, 0xFFFF}}) {
+        auto r = decode_open(with_lengths(path_len, base_len), {});
+        ASSERT_FALSE(r.ok()) << path_len << " + " << base_len;
+        EXPECT_EQ(r.error().message, "open event: path runs past the event's end") << path_len << " + " << base_len;
+    }
 }
 
 }  // namespace
