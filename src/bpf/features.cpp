@@ -131,7 +131,7 @@ std::vector<FeatureCheck> probe_program_types() {
     out.push_back(tp_id > 0 ? load_check("tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, tp_id)
                             : FeatureCheck{"tp_btf", false, "no btf_trace_sched_switch in kernel BTF"});
     // Optional accelerators only: every probe has a tracepoint path.
-    const size_t optional_from = out.size() + 1;
+    const size_t optional_from = out.size();
     int fn_id = vmlinux_btf_id("do_nanosleep", BTF_KIND_FUNC);
     out.push_back(fn_id > 0 ? load_check("fentry", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, fn_id)
                             : FeatureCheck{"fentry", false, "no do_nanosleep in kernel BTF"});
