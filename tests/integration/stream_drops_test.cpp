@@ -88,6 +88,7 @@ TEST(StreamDrops, ASlowClientLosesEventsAndTheyAreCountedWhileItIsConnected) {
     const std::string events = "kscope_events_total{probe=\"open\"}";
     ASSERT_EQ(a.metric(dropped), 0);
 
+    NamedOpener opener;  // forked first: it must not hold a copy of the client's socket
     // A client with a small receive buffer that sends its request and then reads nothing.
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     int small = 4096;
@@ -104,7 +105,6 @@ TEST(StreamDrops, ASlowClientLosesEventsAndTheyAreCountedWhileItIsConnected) {
     // Opens in rounds until the client's queue (4096 events, behind the socket buffers)
     // overflows; the counter must rise while the client is connected (the server gives
     // up on a client that takes nothing for 5 s: the test reads well before).
-    NamedOpener opener;
     bool rose = false;
     for (int round = 0; round < 15 && !rose; round++) {
         ASSERT_TRUE(opener.round(10000));
