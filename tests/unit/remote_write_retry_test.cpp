@@ -35,11 +35,11 @@ struct Batches {
     }
 };
 
-// A receiver on 127.0.0.1: answers `failures` requests with 503, then 204; records the
-// batch number of each request and when it came.
+// A receiver on 127.0.0.1: answers `failures` requests with 503, then 204 (400 for batch
+// number `refused`); records the batch number of each request and when it came.
 class Receiver {
 public:
-    explicit Receiver(int failures) : failures_(failures) {
+    explicit Receiver(int failures, int refused = -1) : failures_(failures), refused_(refused) {
         server_.Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
             std::string raw;
             prometheus::WriteRequest wr;
@@ -54,6 +54,11 @@ public:
             attempts_.push_back({batch, Clock::now()});
             if (int(attempts_.size()) <= failures_) {
                 res.status = 503;
+                return;
+            }
+            if (batch == refused_) {
+                res.status = 400;
+                res.set_content("bad sample", "text/plain");
                 return;
             }
             if (wr.timeseries_size() == kSamplesPerBatch)
@@ -93,7 +98,7 @@ private:
     httplib::Server server_;
     std::thread thread_;
     uint16_t port_ = 0;
-    const int failures_;
+    const int failures_, refused_;
     std::mutex mu_;
     std::vector<std::pair<int, Clock::time_point>> attempts_;
     std::vector<int> accepted_;
@@ -192,6 +197,38 @@ TEST(RemoteWriteRetry, A503IsRetriedWithDoublingBackoffThenDelivered) {
     EXPECT_EQ(metric(writer, "kscope_remote_write_failed_requests_total"), 2);
     EXPECT_EQ(metric(writer, "kscope_remote_write_samples_total"), kSamplesPerBatch);
     EXPECT_EQ(metric(writer, "kscope_remote_write_dropped_samples_total"), 0);
+}
+
+}  // namespace
+}  // namespace kscope
+
+namespace kscope {
+namespace {
+
+// A 400 says the receiver will never take that batch: it is not retried, and its samples
+// are counted as dropped, not as accepted.
+TEST(RemoteWriteRetry, ABatchRefusedWith400IsDroppedNotRetriedNorCountedAsAccepted) {
+    Receiver receiver(/*failures=*/0, /*refused=*/1);
+    ASSERT_TRUE(receiver.start());
+    Batches batches;
+    RemoteWriteConfig config;
+    config.url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/api/v1/write";
+    config.interval_s = 1;
+    RemoteWriter writer(config, {{"job", "kscope"}}, std::ref(batches));
+    writer.start();
+    ASSERT_TRUE(eventually([&] { return receiver.accepted().size() == 1; }, 10s));
+    writer.stop();
+
+    std::vector<int> tried;
+    for (const auto& [batch, when] : receiver.attempts())
+        tried.push_back(batch);
+    ASSERT_GE(tried.size(), 2u);
+    EXPECT_EQ(tried[0], 1);
+    EXPECT_EQ(tried[1], 2);  // next is batch 2: batch 1 was not sent again
+    EXPECT_EQ(receiver.accepted(), std::vector<int>{2});
+    EXPECT_EQ(metric(writer, "kscope_remote_write_failed_requests_total"), 0);
+    EXPECT_EQ(metric(writer, "kscope_remote_write_samples_total"), kSamplesPerBatch);
+    EXPECT_EQ(metric(writer, "kscope_remote_write_dropped_samples_total"), kSamplesPerBatch);
 }
 
 }  // namespace
