@@ -262,3 +262,53 @@ TEST(TcpFlags, KindAndAddressFiltersKeepExactlyWhatTheySelect) {
 
 }  // namespace
 }  // namespace kscope::test
+
+namespace kscope::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// --laddr/--raddr name addresses, whatever their spelling: an IPv6 address written in
+// full and in capitals selects the same connection as its short form; a word that is no
+// address is refused instead of silently selecting nothing.
+TEST(TcpFlags, AddressFiltersMatchAddressesInAnySpelling) {
+    REQUIRE_ROOT();
+    NetnsPair net(47);
+    ASSERT_TRUE(net.ok()) << "could not create network namespaces (ip netns)";
+    const std::string client_long = "FD00:0231:0047:0000:0000:0000:0000:0002";  // addr6_b()
+    const std::string server_long = "fd00:231:47:0::1";                          // addr6_a()
+    Kscope laddr_k({"tcp", "--json", "--port", "57048", "--laddr", client_long});
+    Kscope raddr_k({"tcp", "--json", "--port", "57048", "--raddr", server_long});
+    ASSERT_TRUE(laddr_k.ready()) << laddr_k.stderr_text();
+    ASSERT_TRUE(raddr_k.ready()) << raddr_k.stderr_text();
+
+    const Peers p = exchange(net, AF_INET6, net.addr6_a(), 57048);
+    ASSERT_GT(p.client, 0);
+    EXPECT_TRUE(eventually([&] {
+        auto lines = complete_json_lines(laddr_k);
+        return find(lines, "tcp_connect", p.client) && find(lines, "tcp_close", p.client);
+    }, 10s)) << laddr_k.stdout_text();
+    laddr_k.stop();
+    raddr_k.stop();
+    for (Kscope* k : {&laddr_k, &raddr_k}) {
+        const auto all = k->json_lines();
+        ASSERT_NE(find(all, "tcp_connect", p.client), nullptr) << k->stdout_text();
+        ASSERT_NE(find(all, "tcp_close", p.client), nullptr) << k->stdout_text();
+        EXPECT_EQ(find(all, "tcp_accept", p.server), nullptr) << k->stdout_text();
+        EXPECT_EQ(find(all, "tcp_close", p.server), nullptr) << k->stdout_text();
+        for (const auto& e : all) {
+            EXPECT_EQ(e["saddr"], net.addr6_b()) << e.dump();
+            EXPECT_EQ(e["daddr"], net.addr6_a()) << e.dump();
+        }
+    }
+
+    for (const char* flag : {"--laddr", "--raddr"}) {
+        Kscope bad({"tcp", "--json", flag, "10.231.47.1,not-an-address"}, false, {}, "");
+        const int status = bad.wait_exit(10s);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << flag << " status " << status;
+        EXPECT_NE(bad.stderr_text().find("not-an-address"), std::string::npos) << bad.stderr_text();
+    }
+}
+
+}  // namespace
+}  // namespace kscope::test
