@@ -1,10 +1,26 @@
 // kscope tcp: TCP connects (with latency and failures), accepts and closes.
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "cli/commands.h"
 #include "cli/trace_tool.h"
 
 namespace kscope {
+namespace {
+
+// An IPv4 or IPv6 address as the events spell it (inet_ntop's form), whatever notation
+// it was given in; anything else is refused.
+std::string canonical_address(const std::string& text) {
+    unsigned char bytes[sizeof(in6_addr)];
+    char out[INET6_ADDRSTRLEN];
+    for (int family : {AF_INET, AF_INET6})
+        if (inet_pton(family, text.c_str(), bytes) == 1 && inet_ntop(family, bytes, out, sizeof out))
+            return out;
+    throw CLI::ValidationError(text + " is not an IPv4 or IPv6 address");
+}
+
+}  // namespace
 
 void register_tcp_command(CLI::App& app, int& exit_code) {
     struct Selection {
@@ -37,8 +53,8 @@ void register_tcp_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--accept", sel->accept, "accepts (passive opens)");
     cmd->add_flag("--close", sel->close, "closes of established connections");
     cmd->add_option("--port", sel->ports, "only connections with this local or remote port")->delimiter(',');
-    cmd->add_option("--laddr", sel->laddrs, "only this local address")->delimiter(',');
-    cmd->add_option("--raddr", sel->raddrs, "only this remote address")->delimiter(',');
+    cmd->add_option("--laddr", sel->laddrs, "only this local address")->delimiter(',')->transform(canonical_address);
+    cmd->add_option("--raddr", sel->raddrs, "only this remote address")->delimiter(',')->transform(canonical_address);
 }
 
 }  // namespace kscope
