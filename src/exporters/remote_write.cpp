@@ -69,7 +69,7 @@ void RemoteWriter::stop() {
         thread_.join();
 }
 
-bool RemoteWriter::send(const std::string& body) {
+RemoteWriter::Sent RemoteWriter::send(const std::string& body) {
     httplib::Client client(url_.origin);
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(10, 0);
@@ -81,14 +81,14 @@ bool RemoteWriter::send(const std::string& body) {
     auto res = client.Post(url_.path, headers, body, "application/x-protobuf");
     if (!res) {
         spdlog::warn("remote write to {}: {}", config_.url, httplib::to_string(res.error()));
-        return false;
+        return Sent::retry;
     }
     if (res->status / 100 == 2)
-        return true;
+        return Sent::ok;
     spdlog::warn("remote write to {}: HTTP {} {}", config_.url, res->status, res->body.substr(0, 200));
     if (res->status / 100 == 4 && res->status != 429)
-        return true;  // the receiver will never take this batch: retrying cannot help
-    return false;
+        return Sent::refused;  // the receiver will never take this batch: retrying cannot help
+    return Sent::retry;
 }
 
 void RemoteWriter::loop() {
@@ -115,14 +115,14 @@ void RemoteWriter::loop() {
         while (!pending_.empty() && !stopping_) {
             auto [body, n] = pending_.front();
             lock.unlock();
-            const bool ok = send(body);
+            const Sent result = send(body);
             lock.lock();
-            if (!ok) {
+            if (result == Sent::retry) {
                 failed_requests_++;
                 failed = true;
                 break;
             }
-            sent_samples_ += n;
+            (result == Sent::ok ? sent_samples_ : dropped_samples_) += n;
             pending_.pop_front();
             backoff = seconds(1);
         }
@@ -141,7 +141,7 @@ void RemoteWriter::append_metrics(PrometheusText& m) const {
     m.family("kscope_remote_write_failed_requests_total", "counter", "remote-write requests that failed (retried)")
         .sample("kscope_remote_write_failed_requests_total", double(failed_requests_.load()));
     m.family("kscope_remote_write_dropped_samples_total", "counter",
-             "samples dropped because the receiver was down longer than the queue holds")
+             "samples dropped: the receiver was down longer than the queue holds, or refused them (4xx)")
         .sample("kscope_remote_write_dropped_samples_total", double(dropped_samples_.load()));
 }
 

@@ -47,7 +47,10 @@ public:
 
 private:
     void loop();
-    bool send(const std::string& body);
+    // ok: taken; retry: down or overloaded (5xx, 429, no answer); refused: 4xx, the
+    // receiver will never take this batch.
+    enum class Sent { ok, retry, refused };
+    Sent send(const std::string& body);
 
     RemoteWriteConfig config_;
     HttpUrl url_;

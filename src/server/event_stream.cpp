@@ -28,6 +28,11 @@ std::optional<StreamedEvent> Subscription::pop(std::chrono::milliseconds timeout
     return e;
 }
 
+size_t Subscription::queued() {
+    std::lock_guard lock(mu_);
+    return queue_.size();
+}
+
 void Subscription::close() {
     closed_ = true;
     cv_.notify_all();
@@ -47,8 +52,16 @@ void EventBroadcaster::unsubscribe(const std::shared_ptr<Subscription>& s) {
     std::lock_guard lock(mu_);
     subs_.erase(std::remove(subs_.begin(), subs_.end(), s), subs_.end());
     count_ = subs_.size();
-    dropped_ += s->dropped();
+    dropped_ += s->dropped() + s->queued();  // never delivered to it either
     ended_.notify_all();
+}
+
+uint64_t EventBroadcaster::dropped() {
+    std::lock_guard lock(mu_);
+    uint64_t n = dropped_.load();
+    for (const auto& s : subs_)
+        n += s->dropped();
+    return n;
 }
 
 void EventBroadcaster::close() {

@@ -31,6 +31,7 @@ public:
     std::optional<StreamedEvent> pop(std::chrono::milliseconds timeout);
     bool closed() const { return closed_.load(); }
     uint64_t dropped() const { return dropped_.load(); }
+    size_t queued();
 
 private:
     friend class EventBroadcaster;
@@ -61,7 +62,9 @@ public:
     bool flush() override { return true; }
 
     size_t subscribers() const { return count_.load(); }
-    uint64_t dropped() const { return dropped_.load(); }  // over all subscriptions so far
+    // Over all subscriptions so far: those still connected included, and for those gone,
+    // what was still queued for them when they left.
+    uint64_t dropped();
 
 private:
     std::mutex mu_;
