@@ -233,6 +233,14 @@ static long unwind_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* Whether the sample interrupted user code. The context allows only full 8-byte loads of
+ * its registers: volatile keeps clang from narrowing this one. */
+static __always_inline bool in_user_mode(struct bpf_perf_event_data *ctx)
+{
+	__u64 cs = *(volatile __u64 *)&ctx->regs.cs;
+	return (cs & 3) == 3;
+}
+
 /* Walks the current task's user stack; returns its hash (0 when there is none). */
 static __always_inline __u64 user_stack(struct bpf_perf_event_data *ctx, __u32 pid)
 {
@@ -244,7 +252,7 @@ static __always_inline __u64 user_stack(struct bpf_perf_event_data *ctx, __u32 p
 	if (!st)
 		return 0;
 	struct walk w = { .pid = pid, .st = st, .hash = 0xcbf29ce484222325ULL };
-	if ((ctx->regs.cs & 3) == 3) { /* sampled in user mode */
+	if (in_user_mode(ctx)) {
 		w.ip = ctx->regs.ip;
 		w.sp = ctx->regs.sp;
 		w.bp = ctx->regs.bp;
@@ -280,6 +288,31 @@ static __always_inline __u64 user_stack(struct bpf_perf_event_data *ctx, __u32 p
 	return hash;
 }
 
+/* A process that execs or ends: its mappings are gone (user space keeps its own copy
+ * for naming the stacks already counted). */
+static __always_inline void forget_process(void)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_map_delete_elem(&proc_mappings, &pid);
+	bpf_map_delete_elem(&maps_requested, &pid);
+}
+
+SEC("tp/sched/sched_process_exec")
+int ks_profile_exec(void *ctx)
+{
+	forget_process();
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exit")
+int ks_profile_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((__u32)id == id >> 32) /* the thread-group leader: the process ends */
+		forget_process();
+	return 0;
+}
+
 SEC("perf_event")
 int ks_profile(struct bpf_perf_event_data *ctx)
 {
@@ -290,7 +323,7 @@ int ks_profile(struct bpf_perf_event_data *ctx)
 	percpu_inc(&profile_stats, KSCOPE_PROF_SAMPLES);
 	struct kscope_profile_key key = { .pid = pid, .kernel_stack = -1 };
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	if (want_kernel && (ctx->regs.cs & 3) != 3)
+	if (want_kernel && !in_user_mode(ctx))
 		key.kernel_stack = bpf_get_stackid(ctx, &kernel_stacks, 0);
 	if (want_user)
 		key.user_stack = user_stack(ctx, pid);

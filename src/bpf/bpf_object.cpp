@@ -180,7 +180,8 @@ std::vector<HookStatus> BpfObject::attach_all() {
     std::vector<HookStatus> report;
     bpf_program* prog;
     bpf_object__for_each_program(prog, obj_) {
-        if (!bpf_program__autoload(prog))
+        if (!bpf_program__autoload(prog) ||
+            std::string_view(bpf_program__section_name(prog)).starts_with("perf_event"))
             continue;
         HookStatus s{bpf_program__name(prog), hook_from_section(bpf_program__section_name(prog))};
         bpf_link* link = nullptr;
@@ -211,6 +212,25 @@ std::vector<HookStatus> BpfObject::attach_all() {
         report.push_back(std::move(s));
     }
     return report;
+}
+
+HookStatus BpfObject::attach_perf_event(std::string_view program, int perf_fd, const std::string& hook) {
+    HookStatus s{std::string(program), hook};
+    bpf_program* prog = bpf_object__find_program_by_name(obj_, s.program.c_str());
+    if (!prog) {
+        ::close(perf_fd);
+        s.error = "no such program";
+        return s;
+    }
+    bpf_link* link = bpf_program__attach_perf_event(prog, perf_fd);
+    if (!link) {
+        s.error = std::strerror(errno);
+        ::close(perf_fd);
+        return s;
+    }
+    links_.emplace_back(link);
+    s.attached = true;
+    return s;
 }
 
 void BpfObject::detach_all() { links_.clear(); }

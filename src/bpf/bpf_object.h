@@ -49,8 +49,11 @@ public:
 
     Result<void> load();
 
-    // Attaches every program; keeps going past failures and reports each one.
+    // Attaches every program; keeps going past failures and reports each one. perf_event
+    // programs are left to attach_perf_event (they need an event per CPU).
     std::vector<HookStatus> attach_all();
+    // Attaches a perf_event program to an open perf event; the link owns perf_fd.
+    HookStatus attach_perf_event(std::string_view program, int perf_fd, const std::string& hook);
     void detach_all();
 
     Result<int> map_fd(std::string_view map) const;

@@ -71,7 +71,7 @@ public:
     // Opens, configures and loads; nothing is attached yet.
     Result<void> load(const ProbeOptions& options);
     // Attaches every program; the probe is usable when all attached.
-    std::vector<HookStatus> attach();
+    virtual std::vector<HookStatus> attach();
     void detach();
 
     Result<int> ring_fd() const;

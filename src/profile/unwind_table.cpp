@@ -219,7 +219,7 @@ std::vector<kscope_unwind_row> unwind_rows(const UnwindTable& table) {
     std::vector<kscope_unwind_row> rows;
     rows.reserve(table.rules.size());
     for (const auto& r : table.rules)
-        rows.push_back({static_cast<__u32>(r.pc - table.base), r.cfa_kind, r.rbp_rule, r.rbp_offset, r.cfa_offset});
+        rows.push_back({static_cast<__u32>(r.pc - table.base), r.cfa_kind, r.rbp_rule, r.rbp_offset, r.cfa_offset, 0});
     return rows;
 }
 

@@ -25,13 +25,15 @@ enum kscope_rbp_rule {
 };
 
 /* One row of a file's unwind table: the rule from pc_offset up to the next row's.
- * The return address is always at cfa - 8 (x86-64). 12 bytes. */
+ * The return address is always at cfa - 8 (x86-64). 16 bytes: array map elements are
+ * 8-byte aligned, and user space writes the rows through mmap. */
 struct kscope_unwind_row {
 	__u32 pc_offset;  /* from the table's base address (its file's lowest covered pc) */
 	__u8 cfa_kind;    /* enum kscope_cfa_kind */
 	__u8 rbp_rule;    /* enum kscope_rbp_rule */
 	__s16 rbp_offset;
 	__s32 cfa_offset;
+	__u32 _pad;
 };
 
 /* One executable mapping of a process and where its file's table sits in the global

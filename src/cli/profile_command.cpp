@@ -1,0 +1,124 @@
+// kscope profile: CPU profiling with complete user stacks (unwound in the kernel from
+// .eh_frame tables) and kernel stacks, counted in the kernel.
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "bpf/bpf_object.h"
+#include "bpf/features.h"
+#include "cli/commands.h"
+#include "cli/common_flags.h"
+#include "cli/flag_checks.h"
+#include "cli/signals.h"
+#include "probes/profile_probe.h"
+
+namespace kscope {
+namespace {
+
+struct ProfileFlags {
+    CommonFlags common;
+    uint32_t frequency = 99;
+    bool user_only = false, kernel_only = false;
+};
+
+int ring_callback(void* ctx, void* data, size_t size) {
+    static_cast<ProfileProbe*>(ctx)->on_record(data, size);
+    return 0;
+}
+
+int run_profile(const ProfileFlags& f, const SessionOptions& options) {
+    set_libbpf_verbose(f.common.verbose);
+    if (auto ok = preflight(); !ok) {
+        fmt::print(stderr, "kscope: {}\n", ok.error().message);
+        return 1;
+    }
+    const std::atomic<bool>& stop = install_stop_signals();
+    ProfileSettings settings;
+    settings.frequency_hz = f.frequency;
+    settings.user = !f.kernel_only;
+    settings.kernel = !f.user_only;
+    ProfileProbe probe(settings);
+    if (auto r = probe.load(options.probe); !r) {
+        fmt::print(stderr, "kscope: {}\n", r.error().message);
+        return 1;
+    }
+    if (auto r = probe.start_loader(); !r) {
+        fmt::print(stderr, "kscope: {}\n", r.error().message);
+        return 1;
+    }
+    // The processes asked for are loaded before sampling starts, so even their first
+    // samples have complete stacks.
+    if (settings.user)
+        for (uint32_t pid : options.probe.filter.pids)
+            (void)probe.loader()->load_process(pid);
+    for (const auto& hook : probe.attach())
+        if (!hook.attached) {
+            fmt::print(stderr, "kscope: probe profile: cannot attach {} to {}: {}\n", hook.program, hook.hook,
+                       hook.error);
+            return 1;
+        }
+    auto ring = probe.ring_fd();
+    ring_buffer* rb = ring ? ring_buffer__new(*ring, ring_callback, &probe, nullptr) : nullptr;
+    if (!rb) {
+        fmt::print(stderr, "kscope: probe profile: cannot read its ring buffer\n");
+        return 1;
+    }
+    fmt::print(stderr, "kscope profile: sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    // Requests for mappings are served here, between samples, until the end.
+    while (!stop && !(options.duration && Clock::now() - started >= *options.duration))
+        ring_buffer__poll(rb, 50);
+    probe.detach();
+    ring_buffer__consume(rb);
+    ring_buffer__free(rb);
+
+    auto stacks = probe.read_stacks();
+    if (!stacks) {
+        fmt::print(stderr, "kscope: {}\n", stacks.error().message);
+        return 1;
+    }
+    for (const auto& s : *stacks) {
+        std::string line = s.comm;
+        for (auto it = s.user.rbegin(); it != s.user.rend(); ++it)
+            line += fmt::format(";{:#x}", *it);
+        for (auto it = s.kernel.rbegin(); it != s.kernel.rend(); ++it)
+            line += fmt::format(";{:#x}_[k]", *it);
+        fmt::print("{} {}\n", line, s.count);
+    }
+    const ProfileStats st = probe.stats();
+    if (f.common.stats)
+        fmt::print(stderr,
+                   "profile: {} samples, {} user stacks complete, {} stopped early, {} frames by frame pointer, {} "
+                   "pcs without mapping, {} truncated, {} lost (maps full); tables: {} files, {} rows\n",
+                   st.samples, st.user_complete, st.user_stopped, st.frame_pointer_frames, st.no_mapping,
+                   st.truncated, st.lost, probe.loader()->stats().files, probe.loader()->stats().rows_used);
+    return 0;
+}
+
+}  // namespace
+
+void register_profile_command(CLI::App& app, int& exit_code) {
+    auto f = std::make_shared<ProfileFlags>();
+    CLI::App* cmd = app.add_subcommand("profile", "CPU profile with complete user and kernel stacks (like profile/perf)");
+    add_common_flags(*cmd, f->common, "");
+    cmd->add_option("-F,--frequency", f->frequency, "samples per second on each CPU")
+        ->check(CLI::Range(1u, 10000u))
+        ->capture_default_str();
+    cmd->add_flag("-U,--user", f->user_only, "user stacks only");
+    cmd->add_flag("-K,--kernel", f->kernel_only, "kernel stacks only");
+    cmd->final_callback([f, &exit_code] {
+        if (f->user_only && f->kernel_only)
+            throw CLI::ValidationError("-U/-K", "choose one of user only (-U) or kernel only (-K)");
+        auto options = session_options(f->common);
+        if (!options) {
+            fmt::print(stderr, "kscope profile: {}\n", options.error().message);
+            exit_code = 2;
+            return;
+        }
+        exit_code = run_profile(*f, *options);
+    });
+}
+
+}  // namespace kscope
