@@ -241,29 +241,15 @@ static __always_inline bool in_user_mode(struct bpf_perf_event_data *ctx)
 	return (cs & 3) == 3;
 }
 
-/* Walks the current task's user stack; returns its hash (0 when there is none). */
-static __always_inline __u64 user_stack(struct bpf_perf_event_data *ctx, __u32 pid)
+/* Walks a user stack from the given registers; returns its hash in `user_stacks` (0 when
+ * there is none). */
+static __always_inline __u64 walk_user_stack(__u32 pid, __u64 ip, __u64 sp, __u64 bp)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	if (!BPF_CORE_READ(task, mm))
-		return 0; /* a kernel thread */
 	__u32 zero = 0;
 	struct kscope_user_stack *st = bpf_map_lookup_elem(&scratch, &zero);
-	if (!st)
+	if (!st || !ip)
 		return 0;
-	struct walk w = { .pid = pid, .st = st, .hash = 0xcbf29ce484222325ULL };
-	if (in_user_mode(ctx)) {
-		w.ip = ctx->regs.ip;
-		w.sp = ctx->regs.sp;
-		w.bp = ctx->regs.bp;
-	} else { /* in the kernel: the user registers saved at kernel entry */
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		w.ip = BPF_CORE_READ(regs, ip);
-		w.sp = BPF_CORE_READ(regs, sp);
-		w.bp = BPF_CORE_READ(regs, bp);
-	}
-	if (!w.ip)
-		return 0;
+	struct walk w = { .pid = pid, .st = st, .hash = 0xcbf29ce484222325ULL, .ip = ip, .sp = sp, .bp = bp };
 	w.maps = bpf_map_lookup_elem(&proc_mappings, &pid);
 	if (!w.maps) {
 		request_maps(pid, 0);
@@ -286,6 +272,34 @@ static __always_inline __u64 user_stack(struct bpf_perf_event_data *ctx, __u32 p
 		return 0;
 	}
 	return hash;
+}
+
+/* The user stack of the current task as it was when it entered the kernel (a kernel
+ * thread has none). */
+static __always_inline __u64 saved_user_stack(struct task_struct *task, __u32 pid)
+{
+	if (!BPF_CORE_READ(task, mm))
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return walk_user_stack(pid, BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp), BPF_CORE_READ(regs, bp));
+}
+
+/* Adds value to the count of key (samples, or microseconds off-CPU). */
+static __always_inline void count_stack(struct kscope_profile_key *key, __u64 value)
+{
+	__u64 *n = bpf_map_lookup_elem(&counts, key);
+	if (n) {
+		__sync_fetch_and_add(n, value);
+		return;
+	}
+	long err = bpf_map_update_elem(&counts, key, &value, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		n = bpf_map_lookup_elem(&counts, key);
+		if (n)
+			__sync_fetch_and_add(n, value);
+	} else if (err) {
+		count_drop(KSCOPE_DROP_MAP_FULL);
+	}
 }
 
 /* A process that execs or ends: its mappings are gone (user space keeps its own copy
@@ -323,25 +337,62 @@ int ks_profile(struct bpf_perf_event_data *ctx)
 	percpu_inc(&profile_stats, KSCOPE_PROF_SAMPLES);
 	struct kscope_profile_key key = { .pid = pid, .kernel_stack = -1 };
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	if (want_kernel && !in_user_mode(ctx))
+	const bool user_mode = in_user_mode(ctx);
+	if (want_kernel && !user_mode)
 		key.kernel_stack = bpf_get_stackid(ctx, &kernel_stacks, 0);
-	if (want_user)
-		key.user_stack = user_stack(ctx, pid);
+	if (want_user) {
+		if (user_mode)
+			key.user_stack = walk_user_stack(pid, ctx->regs.ip, ctx->regs.sp, ctx->regs.bp);
+		else
+			key.user_stack = saved_user_stack(bpf_get_current_task_btf(), pid);
+	}
 	if (key.kernel_stack < 0 && !key.user_stack)
 		return 0;
-	__u64 *n = bpf_map_lookup_elem(&counts, &key);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
+	count_stack(&key, 1);
+	return 0;
+}
+
+/* Off-CPU time: the stacks a task had when it left the CPU, weighted by how long it stayed
+ * off (microseconds), from sched_switch. */
+const volatile __u64 min_block_ns = 1000;
+
+struct offcpu_start {
+	__u64 ts;
+	struct kscope_profile_key key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct offcpu_start);
+} offcpu_starts SEC(".maps");
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ks_offcpu, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	/* prev (the current task) leaves the CPU: remember where. */
+	if (prev->pid && task_selected()) {
+		struct offcpu_start *s = bpf_task_storage_get(&offcpu_starts, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (s) {
+			s->ts = now;
+			s->key.pid = prev->tgid;
+			s->key.kernel_stack = want_kernel ? bpf_get_stackid(ctx, &kernel_stacks, 0) : -1;
+			s->key.user_stack = want_user ? saved_user_stack(prev, prev->tgid) : 0;
+			BPF_CORE_READ_STR_INTO(&s->key.comm, prev, comm);
+		}
+	}
+	/* next comes back: count the time it was away. */
+	struct offcpu_start *back = bpf_task_storage_get(&offcpu_starts, next, 0, 0);
+	if (!back || !back->ts)
 		return 0;
-	}
-	__u64 one = 1;
-	long err = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
-	if (err == -EEXIST) {
-		n = bpf_map_lookup_elem(&counts, &key);
-		if (n)
-			__sync_fetch_and_add(n, 1);
-	} else if (err) {
-		count_drop(KSCOPE_DROP_MAP_FULL);
-	}
+	__u64 delta = now - back->ts;
+	back->ts = 0;
+	if (delta < min_block_ns || (back->key.kernel_stack < 0 && !back->key.user_stack))
+		return 0;
+	percpu_inc(&profile_stats, KSCOPE_PROF_SAMPLES);
+	struct kscope_profile_key key = back->key;
+	count_stack(&key, delta / 1000);
 	return 0;
 }

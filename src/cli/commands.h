@@ -20,5 +20,6 @@ void register_query_command(CLI::App& app, int& exit_code);
 void register_retrans_command(CLI::App& app, int& exit_code);
 void register_doctor_command(CLI::App& app, int& exit_code);
 void register_profile_command(CLI::App& app, int& exit_code);
+void register_offcpu_command(CLI::App& app, int& exit_code);
 
 }  // namespace kscope

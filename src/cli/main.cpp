@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     kscope::register_tcptop_command(app, exit_code);
     kscope::register_dns_command(app, exit_code);
     kscope::register_profile_command(app, exit_code);
+    kscope::register_offcpu_command(app, exit_code);
     kscope::register_agent_command(app, exit_code);
     kscope::register_query_command(app, exit_code);
     kscope::register_retrans_command(app, exit_code);

@@ -18,6 +18,8 @@ namespace {
 
 struct ProfileFlags {
     CommonFlags common;
+    bool off_cpu = false;
+    uint64_t min_block_us = 1;
     uint32_t frequency = 99;
     bool user_only = false, kernel_only = false;
 };
@@ -35,6 +37,8 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
     }
     const std::atomic<bool>& stop = install_stop_signals();
     ProfileSettings settings;
+    settings.off_cpu = f.off_cpu;
+    settings.min_block_ns = f.min_block_us * 1000;
     settings.frequency_hz = f.frequency;
     settings.user = !f.kernel_only;
     settings.kernel = !f.user_only;
@@ -64,7 +68,10 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
         fmt::print(stderr, "kscope: probe profile: cannot read its ring buffer\n");
         return 1;
     }
-    fmt::print(stderr, "kscope profile: sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
+    if (f.off_cpu)
+        fmt::print(stderr, "kscope offcpu: tracing blocks of {} us or more, Ctrl-C to stop\n", f.min_block_us);
+    else
+        fmt::print(stderr, "kscope profile: sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     // Requests for mappings are served here, between samples, until the end.
@@ -97,15 +104,11 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
     return 0;
 }
 
-}  // namespace
-
-void register_profile_command(CLI::App& app, int& exit_code) {
-    auto f = std::make_shared<ProfileFlags>();
-    CLI::App* cmd = app.add_subcommand("profile", "CPU profile with complete user and kernel stacks (like profile/perf)");
+// The flags profile and offcpu share.
+CLI::App* add_stack_command(CLI::App& app, const std::string& name, const std::string& description, int& exit_code,
+                            std::shared_ptr<ProfileFlags> f) {
+    CLI::App* cmd = app.add_subcommand(name, description);
     add_common_flags(*cmd, f->common, "");
-    cmd->add_option("-F,--frequency", f->frequency, "samples per second on each CPU")
-        ->check(CLI::Range(1u, 10000u))
-        ->capture_default_str();
     cmd->add_flag("-U,--user", f->user_only, "user stacks only");
     cmd->add_flag("-K,--kernel", f->kernel_only, "kernel stacks only");
     cmd->final_callback([f, &exit_code] {
@@ -113,12 +116,34 @@ void register_profile_command(CLI::App& app, int& exit_code) {
             throw CLI::ValidationError("-U/-K", "choose one of user only (-U) or kernel only (-K)");
         auto options = session_options(f->common);
         if (!options) {
-            fmt::print(stderr, "kscope profile: {}\n", options.error().message);
+            fmt::print(stderr, "kscope {}: {}\n", f->off_cpu ? "offcpu" : "profile", options.error().message);
             exit_code = 2;
             return;
         }
         exit_code = run_profile(*f, *options);
     });
+    return cmd;
+}
+
+}  // namespace
+
+void register_profile_command(CLI::App& app, int& exit_code) {
+    auto f = std::make_shared<ProfileFlags>();
+    CLI::App* cmd = add_stack_command(app, "profile", "CPU profile with complete user and kernel stacks (like profile/perf)",
+                                      exit_code, f);
+    cmd->add_option("-F,--frequency", f->frequency, "samples per second on each CPU")
+        ->check(CLI::Range(1u, 10000u))
+        ->capture_default_str();
+}
+
+void register_offcpu_command(CLI::App& app, int& exit_code) {
+    auto f = std::make_shared<ProfileFlags>();
+    f->off_cpu = true;
+    CLI::App* cmd = add_stack_command(app, "offcpu",
+                                      "time blocked off-CPU by stack, in microseconds (like offcputime)", exit_code, f);
+    cmd->add_option("--min-block", f->min_block_us, "only blocks of at least this many microseconds")
+        ->check(positive_whole_number())
+        ->capture_default_str();
 }
 
 }  // namespace kscope

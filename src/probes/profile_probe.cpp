@@ -23,6 +23,9 @@ Result<void> ProfileProbe::configure(BpfObject& obj) {
         obj.set_const<bool>("want_user", settings_.user),
         obj.set_const<bool>("want_kernel", settings_.kernel),
         obj.set_max_entries("unwind_rows", settings_.user ? settings_.table_rows : 1),
+        obj.set_const<uint64_t>("min_block_ns", settings_.min_block_ns),
+        obj.set_autoload("ks_profile", !settings_.off_cpu),
+        obj.set_autoload("ks_offcpu", settings_.off_cpu),
     };
     for (auto& s : steps)
         if (!s)
@@ -32,7 +35,7 @@ Result<void> ProfileProbe::configure(BpfObject& obj) {
 
 std::vector<HookStatus> ProfileProbe::attach() {
     std::vector<HookStatus> report = Probe::attach();
-    if (!obj_)
+    if (!obj_ || settings_.off_cpu)
         return report;
     perf_event_attr attr{};
     attr.size = sizeof(attr);

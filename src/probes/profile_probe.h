@@ -12,6 +12,10 @@
 namespace kscope {
 
 struct ProfileSettings {
+    // CPU samples (perf_event), or off-CPU time (sched_switch: the stacks tasks block
+    // in, weighted by microseconds away).
+    bool off_cpu = false;
+    uint64_t min_block_ns = 1000;      // off_cpu: shorter blocks are not counted
     uint32_t frequency_hz = 99;
     bool user = true;                   // false with -K
     bool kernel = true;                 // false with -U
@@ -27,9 +31,10 @@ struct ProfileStats {
 class ProfileProbe final : public Probe {
 public:
     explicit ProfileProbe(ProfileSettings settings = {}) : settings_(settings) {}
-    std::string_view name() const override { return "profile"; }
+    std::string_view name() const override { return settings_.off_cpu ? "offcpu" : "profile"; }
     std::string_view description() const override {
-        return "CPU samples with user stacks unwound in the kernel from .eh_frame tables";
+        return settings_.off_cpu ? "off-CPU time by stack (sched_switch), user stacks unwound from .eh_frame tables"
+                                 : "CPU samples with user stacks unwound in the kernel from .eh_frame tables";
     }
     // The tracepoints (exec, exit), then one perf event per CPU.
     std::vector<HookStatus> attach() override;
