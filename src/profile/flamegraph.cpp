@@ -115,10 +115,16 @@ std::string script_safe(const std::string& json) {
     return out;
 }
 
+std::string title_of(const FlameGraphOptions& options, bool diff) {
+    if (!options.title.empty())
+        return options.title;
+    return diff ? "kscope differential profile" : "kscope CPU profile";
+}
+
 std::string data_json(const FlameTree& tree, const FlameGraphOptions& options, bool diff, uint64_t total,
                       uint64_t before_total) {
     std::string out = "{\"title\":";
-    append_json_string(out, options.title);
+    append_json_string(out, title_of(options, diff));
     out += ",\"unit\":";
     append_json_string(out, options.unit);
     fmt::format_to(std::back_inserter(out), ",\"diff\":{},\"total\":{},\"beforeTotal\":{},", diff ? "true" : "false",
@@ -135,14 +141,14 @@ std::string render_flamegraph(const FoldedProfile& profile, const FlameGraphOpti
     for (const auto& [stack, count] : profile)
         if (count)
             tree.add(stack, count, 0, options.comm_root);
-    return flamegraph_page(options.title, data_json(tree, options, false, total_count(profile), 0));
+    return flamegraph_page(title_of(options, false), data_json(tree, options, false, total_count(profile), 0));
 }
 
 std::string render_diff_flamegraph(const DiffProfile& diff, const FlameGraphOptions& options) {
     FlameTree tree;
     for (const auto& [stack, c] : diff.stacks)
         tree.add(stack, c.after, c.before, options.comm_root);
-    return flamegraph_page(options.title, data_json(tree, options, true, diff.after_total, diff.before_total));
+    return flamegraph_page(title_of(options, true), data_json(tree, options, true, diff.after_total, diff.before_total));
 }
 
 }  // namespace kscope

@@ -11,7 +11,7 @@
 namespace kscope {
 
 struct FlameGraphOptions {
-    std::string title = "kscope CPU profile";
+    std::string title;             // "" = "kscope CPU profile" / "kscope differential profile"
     std::string unit = "samples";  // what a count is: "samples", "microseconds", ...
     bool comm_root = true;         // the first frame of every stack is the process name
 };

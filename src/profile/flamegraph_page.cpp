@@ -28,7 +28,7 @@ button { font: 12px sans-serif; }
 #chart rect { stroke: #fafafa; stroke-width: 0.6; cursor: pointer; }
 #chart g.anc rect { opacity: 0.55; }
 #chart g:hover rect { stroke: #000; stroke-width: 1; }
-#chart text { font: 11px monospace; fill: #111; pointer-events: none; }
+#chart text { font: 11px monospace; pointer-events: none; }
 #details { padding: 6px 10px; min-height: 1.4em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 #tip { position: fixed; display: none; pointer-events: none; max-width: 60%; padding: 4px 7px; background: #fffff0;
        border: 1px solid #888; box-shadow: 1px 1px 4px rgba(0,0,0,.25); white-space: pre-wrap; word-break: break-all; }
@@ -104,6 +104,12 @@ constexpr const char* kScript = R"HTML(</script>
     return 'rgb(' + Math.round(205 + 50 * v2) + ',' + Math.round(80 + 150 * v1) + ',' + Math.round(40 * v2) + ')';
   }
 
+  // Dark fills (deep blue in diffs, the search highlight) get white text.
+  function ink(rgb) {
+    var m = rgb.match(/\d+/g);
+    return 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2] < 120 ? '#fff' : '#111';
+  }
+
   function describe(i) {
     var label = name[i] + (kind[i] === 1 ? ' [kernel]' : kind[i] === 2 ? ' [process]' : '');
     if (data.diff) {
@@ -140,9 +146,11 @@ constexpr const char* kScript = R"HTML(</script>
       var fy = height - (depth[j] + 1) * FRAME_H;
       var fits = Math.floor((fw - 6) / CHAR_W), label = '';
       if (fits >= 3) label = name[j].length <= fits ? name[j] : name[j].slice(0, fits - 2) + '..';
+      var fill = color(j);
       out.push('<g data-i="' + j + '"' + (anc ? ' class="anc"' : '') + '><rect x="' + fx.toFixed(2) + '" y="' + fy +
-               '" width="' + fw.toFixed(2) + '" height="' + (FRAME_H - 1) + '" rx="2" fill="' + color(j) + '"></rect>' +
-               (label ? '<text x="' + (fx + 3).toFixed(2) + '" y="' + (fy + 12) + '">' + esc(label) + '</text>' : '') + '</g>');
+               '" width="' + fw.toFixed(2) + '" height="' + (FRAME_H - 1) + '" rx="2" fill="' + fill + '"></rect>' +
+               (label ? '<text x="' + (fx + 3).toFixed(2) + '" y="' + (fy + 12) + '" fill="' + ink(fill) + '">' +
+                        esc(label) + '</text>' : '') + '</g>');
     }
     chart.innerHTML = '<svg width="' + width + '" height="' + height + '" viewBox="0 0 ' + width + ' ' + height +
                       '" role="img" aria-label="flame graph">' + out.join('') + '</svg>';

@@ -4,6 +4,7 @@
 #include <sys/auxv.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -30,7 +31,7 @@ struct Symbolizer::Module {
 
 struct Symbolizer::PerfMapEntry {
     PerfMap map;
-    bool exists = false;
+    std::string path;  // the file read, "" when there is none
     int64_t mtime_ns = 0;
     int64_t size = 0;
     uint64_t checked_generation = 0;
@@ -170,39 +171,59 @@ std::shared_ptr<Symbolizer::Module> Symbolizer::vdso_module() {
     return vdso_;
 }
 
-const PerfMap& Symbolizer::perf_map(uint32_t pid) {
+// The process's innermost pid (NSpid's last field), for a JIT in a container that names
+// its map by the pid it sees; pid itself when there is no namespace or no status.
+static uint32_t namespace_pid(const std::string& proc_root, uint32_t pid) {
+    std::ifstream in(proc_root + "/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("NSpid:", 0) != 0)
+            continue;
+        size_t last = line.find_last_of(" \t");
+        return last == std::string::npos ? pid : static_cast<uint32_t>(std::strtoul(line.c_str() + last + 1, nullptr, 10));
+    }
+    return pid;
+}
+
+const Symbolizer::PerfMapEntry& Symbolizer::perf_map(uint32_t pid) {
     auto& entry = perf_maps_[pid];
     if (!entry)
         entry = std::make_unique<PerfMapEntry>();
     else if (entry->checked_generation == generation_)
-        return entry->map;
+        return *entry;
     entry->checked_generation = generation_;
-    // JITs append as they compile: reload when the file changed.
-    const std::string path = fmt::format("{}/perf-{}.map", options_.perf_map_dir, pid);
+    // The host's /tmp first, then the process's own /tmp under its pid in its namespace.
     struct stat st {};
+    std::string path = fmt::format("{}/perf-{}.map", options_.perf_map_dir, pid);
     if (stat(path.c_str(), &st) != 0) {
-        entry->map = PerfMap();
-        entry->exists = false;
-        return entry->map;
+        path = fmt::format("{}/{}/root{}/perf-{}.map", options_.proc_root, pid, options_.perf_map_dir,
+                           namespace_pid(options_.proc_root, pid));
+        if (stat(path.c_str(), &st) != 0) {
+            *entry = PerfMapEntry{};
+            entry->checked_generation = generation_;
+            return *entry;
+        }
     }
+    // JITs append as they compile: reload when the file changed.
     const int64_t mtime = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    if (!entry->exists || mtime != entry->mtime_ns || st.st_size != entry->size) {
+    if (path != entry->path || mtime != entry->mtime_ns || st.st_size != entry->size) {
         entry->map = PerfMap::load(path);
-        entry->exists = true;
+        entry->path = path;
         entry->mtime_ns = mtime;
         entry->size = st.st_size;
     }
-    return entry->map;
+    return *entry;
 }
 
 bool Symbolizer::name_from_perf_map(uint32_t pid, uint64_t lookup, Frame& f) {
     if (pid == 0)
         return false;
-    const PerfMapSymbol* sym = perf_map(pid).find(lookup);
+    const PerfMapEntry& entry = perf_map(pid);
+    const PerfMapSymbol* sym = entry.map.find(lookup);
     if (!sym)
         return false;
     f.function = sym->name;
-    f.module = fmt::format("{}/perf-{}.map", options_.perf_map_dir, pid);
+    f.module = entry.path;
     f.symbolized = true;
     return true;
 }

@@ -51,7 +51,7 @@ struct SymbolizerOptions {
     std::string debug_root = "/usr/lib/debug";  // also searched under /proc/PID/root
     std::string proc_root = "/proc";
     std::string kallsyms_path = "/proc/kallsyms";
-    std::string perf_map_dir = "/tmp";          // perf-PID.map files
+    std::string perf_map_dir = "/tmp";          // perf-PID.map files; also under /proc/PID/root
 };
 
 class Symbolizer {
@@ -80,7 +80,7 @@ private:
     std::shared_ptr<Module> module_for(const ProcessMaps& maps, const Mapping& m);
     std::shared_ptr<Module> load_module(const ProcessMaps& maps, const Mapping& m);
     std::shared_ptr<Module> vdso_module();
-    const PerfMap& perf_map(uint32_t pid);
+    const PerfMapEntry& perf_map(uint32_t pid);
     bool name_from_perf_map(uint32_t pid, uint64_t lookup, Frame& f);
 
     SymbolizerOptions options_;

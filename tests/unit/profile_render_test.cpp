@@ -331,6 +331,7 @@ TEST(ProfileDiff, FlameGraphColorsHotterRedAndCoolerBlue) {
     expect_self_contained(html);
     nlohmann::json d = page_data(html);
     EXPECT_EQ(d["diff"], true);
+    EXPECT_EQ(d["title"], "kscope differential profile");
     EXPECT_EQ(d["total"], 120);
     EXPECT_EQ(d["beforeTotal"], 100);
     std::map<std::string, std::pair<uint64_t, uint64_t>> nodes;  // name -> after, before
@@ -346,11 +347,14 @@ function fill(name) {
   return m ? m[1] : 'none';
 }
 console.log('f=' + fill('f') + ' g=' + fill('g') + ' main=' + fill('main'));
+const text = chart.innerHTML.match(new RegExp('<g data-i="' + indexOf('g') + '"[^>]*>.*?<text[^>]*fill="([^"]+)"'));
+console.log('g-text=' + (text ? text[1] : 'none'));
 chart.listeners['mousemove']({ target: frame(indexOf('g')), clientX: 10, clientY: 10 });
 console.log('tip:' + els['tip'].textContent.replace(/\n/g, '|'));
 )JS");
     EXPECT_NE(out.find("f=rgb(255,"), std::string::npos) << out;   // red: hotter
     EXPECT_NE(out.find("g=rgb(45,45,255)"), std::string::npos) << out;  // the largest drop: deepest blue
+    EXPECT_NE(out.find("g-text=#fff"), std::string::npos) << out;        // readable on it
     EXPECT_NE(out.find("main=rgb(235,235,235)"), std::string::npos) << out;
     EXPECT_NE(out.find("tip:g|after: 10 samples (8.33%)|before: 50 samples (50.00%)|change: -41.67 percentage points (cooler)"),
               std::string::npos)

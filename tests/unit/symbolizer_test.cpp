@@ -285,6 +285,23 @@ TEST(ProfileSymbolizer, JitFramesNamedFromPerfMap) {
               "LazyCompile:*hot /app/server.js:10");
 }
 
+TEST(ProfileSymbolizer, PerfMapOfAContainerizedJitUnderItsOwnPid) {
+    // A JIT in a container writes /tmp/perf-<its pid>.map inside the container.
+    TempDir dir;
+    const uint32_t host_pid = 3999997, container_pid = 7;
+    const std::string proc = dir / "proc", pid_dir = proc + "/" + std::to_string(host_pid);
+    SymbolizerOptions opts;
+    opts.proc_root = proc;
+    opts.perf_map_dir = "/tmp";
+    fs::create_directories(pid_dir + "/root/tmp");
+    std::ofstream(pid_dir + "/status") << "Name:\tnode\nNSpid:\t" << host_pid << "\t" << container_pid << "\n";
+    std::ofstream(pid_dir + "/root/tmp/perf-7.map") << "5000 100 LazyCompile:*handler /srv/app.js:3\n";
+    Symbolizer sym(opts);
+    Frame f = sym.user_frame(ProcessMaps{host_pid, "node", {}}, 0x5010, false);
+    EXPECT_EQ(f.function, "LazyCompile:*handler /srv/app.js:3");
+    EXPECT_EQ(f.module, pid_dir + "/root/tmp/perf-7.map");
+}
+
 TEST(ProfileSymbolizer, PerfMapReloadedWhenTheJitAppends) {
     TempDir dir;
     const uint32_t pid = 3999998;
