@@ -229,12 +229,16 @@ bool Symbolizer::name_from_perf_map(uint32_t pid, uint64_t lookup, Frame& f) {
 }
 
 Frame Symbolizer::user_frame(const ProcessMaps& maps, uint64_t addr, bool return_address) {
+    return user_frame(maps, maps.pid, addr, return_address);
+}
+
+Frame Symbolizer::user_frame(const ProcessMaps& maps, uint32_t pid, uint64_t addr, bool return_address) {
     Frame f;
     f.address = addr;
     const uint64_t lookup = return_address && addr > 0 ? addr - 1 : addr;
     const Mapping* m = maps.find(addr);
     if (!m) {
-        if (!name_from_perf_map(maps.pid, lookup, f))
+        if (!name_from_perf_map(pid, lookup, f))
             f.function = kUnknownFunction;
         return f;
     }
@@ -242,7 +246,7 @@ Frame Symbolizer::user_frame(const ProcessMaps& maps, uint64_t addr, bool return
     auto mod = module_for(maps, *m);
     if (!mod) {
         // Anonymous executable memory is JIT code: the perf map may name it.
-        if (name_from_perf_map(maps.pid, lookup, f))
+        if (name_from_perf_map(pid, lookup, f))
             return f;
         f.module = m->path;
         f.function = m->path.empty() || m->path.starts_with("[anon") ? std::string(kUnknownFunction)
@@ -291,11 +295,16 @@ SymbolizedStack Symbolizer::symbolize(const StackSample& sample, const ProcessMa
     out.comm = sample.comm;
     out.count = sample.count;
     out.frames.reserve(sample.user.size() + sample.kernel.size());
-    // Leaf-first in, root-first out; every frame but a leaf is a return address.
+    // Maps read too late are empty (pid 0): the perf map is still found by the sample's pid.
+    const uint32_t pid = maps.pid ? maps.pid : sample.pid;
+    // Leaf-first in, root-first out; every frame but a leaf is a return address. A zero
+    // address is padding, never code.
     for (size_t i = sample.user.size(); i-- > 0;)
-        out.frames.push_back(user_frame(maps, sample.user[i], i != 0));
+        if (sample.user[i] != 0)
+            out.frames.push_back(user_frame(maps, pid, sample.user[i], i != 0));
     for (size_t i = sample.kernel.size(); i-- > 0;)
-        out.frames.push_back(kernel_frame(sample.kernel[i], i != 0));
+        if (sample.kernel[i] != 0)
+            out.frames.push_back(kernel_frame(sample.kernel[i], i != 0));
     return out;
 }
 

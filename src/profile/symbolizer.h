@@ -77,6 +77,8 @@ private:
     struct Module;
     struct PerfMapEntry;
 
+    // pid: whose perf map names JIT frames (the sample's when its maps are gone).
+    Frame user_frame(const ProcessMaps& maps, uint32_t pid, uint64_t addr, bool return_address);
     std::shared_ptr<Module> module_for(const ProcessMaps& maps, const Mapping& m);
     std::shared_ptr<Module> load_module(const ProcessMaps& maps, const Mapping& m);
     std::shared_ptr<Module> vdso_module();

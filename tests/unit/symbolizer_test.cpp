@@ -315,6 +315,11 @@ TEST(ProfileSymbolizer, PerfMapReloadedWhenTheJitAppends) {
     EXPECT_EQ(sym.symbolize(s, maps).frames.at(0).function, kUnknownFunction);
     std::ofstream(path, std::ios::app) << "2000 10 second\n";
     EXPECT_EQ(sym.symbolize(s, maps).frames.at(0).function, "second");
+    // Maps that could not be read (the process was gone) still find the perf map by pid.
+    EXPECT_EQ(sym.symbolize(s, ProcessMaps{}).frames.at(0).function, "second");
+    // Zero addresses are padding, not frames.
+    StackSample padded{pid, pid, "node", {0x2004, 0}, {0}, 1};
+    EXPECT_EQ(sym.symbolize(padded, maps).frames.size(), 1u);
 }
 
 }  // namespace
