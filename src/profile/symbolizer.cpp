@@ -134,16 +134,13 @@ std::shared_ptr<Symbolizer::Module> Symbolizer::module_for(const ProcessMaps& ma
         return vdso_module();
     if (!is_file_mapping(m))
         return nullptr;
-    const auto key = std::make_pair(m.dev, m.inode);
-    if (m.inode != 0) {
-        auto it = by_file_.find(key);
-        if (it != by_file_.end())
-            return it->second;
+    // Files are known by dev+inode; a filesystem that shows no inode, by path.
+    auto& slot = m.inode != 0 ? by_file_[std::make_pair(m.dev, m.inode)] : by_path_[m.path];
+    if (!slot.loaded) {
+        slot.module = load_module(maps, m);
+        slot.loaded = true;  // also when null: an unreadable file is not retried per frame
     }
-    auto mod = load_module(maps, m);
-    if (m.inode != 0)
-        by_file_[key] = mod;  // also when null: an unreadable file is not retried per frame
-    return mod;
+    return slot.module;
 }
 
 // Every process of this kernel maps the same vDSO image: read it from our own memory.

@@ -88,7 +88,12 @@ private:
     SymbolizerOptions options_;
     std::optional<KernelSymbols> kernel_;
     std::unordered_map<std::string, std::shared_ptr<Module>> by_build_id_;
-    std::map<std::pair<uint64_t, uint64_t>, std::shared_ptr<Module>> by_file_;  // (dev, inode); null = unreadable
+    struct FileSlot {
+        bool loaded = false;
+        std::shared_ptr<Module> module;  // null when the file could not be read
+    };
+    std::map<std::pair<uint64_t, uint64_t>, FileSlot> by_file_;  // (dev, inode)
+    std::unordered_map<std::string, FileSlot> by_path_;          // files without an inode
     std::shared_ptr<Module> vdso_;
     bool vdso_tried_ = false;
     std::unordered_map<uint32_t, std::unique_ptr<PerfMapEntry>> perf_maps_;

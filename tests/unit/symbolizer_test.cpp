@@ -1,8 +1,10 @@
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <gtest/gtest.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -214,6 +216,61 @@ TEST(ProfileSymbolizer, NamesAddressesInThisProcessIncludingLibc) {
     // A C++ function of this test binary, demangled.
     Frame s = sym.user_frame(maps, reinterpret_cast<uint64_t>(&maps_of), false);
     EXPECT_EQ(s.function, "kscope::(anonymous namespace)::maps_of(int)");
+}
+
+// A real stack of this process, leaf first, as the unwinder would hand it over.
+__attribute__((noinline)) std::vector<uint64_t> inner_frame_for_test() {
+    void* frames[64];
+    int n = backtrace(frames, 64);
+    std::vector<uint64_t> out;
+    for (int i = 0; i < n; i++)
+        out.push_back(reinterpret_cast<uint64_t>(frames[i]));
+    asm volatile("" ::: "memory");  // keep the call above from being a tail call
+    return out;
+}
+
+__attribute__((noinline)) std::vector<uint64_t> outer_frame_for_test() {
+    auto out = inner_frame_for_test();
+    asm volatile("" ::: "memory");
+    return out;
+}
+
+TEST(ProfileSymbolizer, RealStackOfThisProcessRootFirst) {
+    StackSample s;
+    s.pid = static_cast<uint32_t>(getpid());
+    s.comm = "kscope_unit_tes";
+    s.count = 1;
+    s.user = outer_frame_for_test();
+    Symbolizer sym;
+    SymbolizedStack out = sym.symbolize(s, maps_of(getpid()));
+    std::vector<std::string> names;
+    for (const auto& f : out.frames)
+        names.push_back(f.function);
+    std::string all;
+    for (const auto& n : names)
+        all += n + "\n";
+    // Root first: libc's start code, then main, ..., this test, outer, inner, backtrace.
+    auto at = [&](const std::string& name) { return std::find(names.begin(), names.end(), name) - names.begin(); };
+    ASSERT_LT(at("main"), static_cast<long>(names.size())) << all;
+    EXPECT_LT(at("main"), at("kscope::(anonymous namespace)::outer_frame_for_test()")) << all;
+    EXPECT_EQ(at("kscope::(anonymous namespace)::outer_frame_for_test()") + 1,
+              at("kscope::(anonymous namespace)::inner_frame_for_test()"))
+        << all;
+    const std::string exe = fs::read_symlink("/proc/self/exe").string();
+    for (const auto& f : out.frames) {
+        if (f.module == exe) {
+            EXPECT_TRUE(f.symbolized) << "unnamed frame " << f.function << "\n" << all;
+        }
+        if (f.function == "__libc_start_main") {
+            // libc's static start code is only in its debug file (libc6-dbg): found
+            // through the system's /usr/lib/debug/.build-id when installed.
+            const std::string debug = "/usr/lib/debug/.build-id/" + f.build_id.substr(0, 2) + "/" +
+                                      f.build_id.substr(2) + ".debug";
+            if (fs::exists(debug)) {
+                EXPECT_NE(at("__libc_start_call_main"), static_cast<long>(names.size())) << all;
+            }
+        }
+    }
 }
 
 TEST(ProfileSymbolizer, EachFileIsReadOnce) {
