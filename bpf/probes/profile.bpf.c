@@ -59,12 +59,28 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
-/* The stack being walked (1 KiB: too big for the BPF stack). */
+/* The walk in progress, with the stack being collected (1 KiB: too big for the BPF
+ * stack). It lives in a map value on purpose: the verifier does not track map contents,
+ * so every step of the bpf_loop below looks the same to it and its check of the
+ * callback converges at once, instead of once per frame. */
+struct walk {
+	__u64 ip, sp, bp;
+	__u64 hash;
+	__u32 pid;
+	__u32 n;
+	__u8 reached_end;
+	__u8 stopped;
+	__u8 requested;
+	__u8 _pad;
+	__u32 probe; /* an index being probed, passed through memory (see launder) */
+	struct kscope_user_stack st;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct kscope_user_stack);
+	__type(value, struct walk);
 } scratch SEC(".maps");
 
 /* When user space was last asked for a process's mappings (rate limit). */
@@ -98,51 +114,60 @@ static __always_inline void request_maps(__u32 pid, __u64 pc)
 	emit(&ev, sizeof(ev));
 }
 
-struct walk {
-	__u64 ip, sp, bp;
-	__u64 hash;
-	struct kscope_user_stack *st;
+/* What the loop callback gets: pointers only (maps is NULL until user space has loaded
+ * the process). */
+struct walk_ctx {
+	struct walk *w;
 	struct kscope_proc_mappings *maps;
-	__u32 pid;
-	__u32 n;
-	bool reached_end;
-	bool stopped;
-	bool requested;
 };
 
-/* The mapping holding pc (binary search over a sorted array of at most 256). */
-static __always_inline struct kscope_exec_mapping *find_mapping(struct kscope_proc_mappings *maps, __u64 pc)
+/* The verifier walks every iteration of a bounded loop and keeps the states of scalars it
+ * needs exactly (an index into memory, a map key) apart: a binary search would then split
+ * into every path. An index stored to map memory and loaded back is just "some value in
+ * range" to it, and the loop's states merge. */
+#define NOT_FOUND 0xffffffffu
+
+static __always_inline __u32 launder(struct walk *w, __u32 v)
 {
-	__u32 lo = 0, hi = maps->count;
+	w->probe = v;
+	return *(volatile __u32 *)&w->probe;
+}
+
+/* The index of the mapping holding pc (a sorted array of at most 256), or NOT_FOUND. */
+static __always_inline __u32 find_mapping(struct walk *w, struct kscope_proc_mappings *maps, __u64 pc)
+{
+	__u32 lo = 0, hi = maps->count, found = NOT_FOUND;
 	if (hi > KSCOPE_PROFILE_MAX_MAPPINGS)
 		hi = KSCOPE_PROFILE_MAX_MAPPINGS;
 	for (int i = 0; i < 9 && lo < hi; i++) {
-		__u32 mid = (lo + hi) / 2;
+		__u32 mid = launder(w, (lo + hi) / 2);
 		if (mid >= KSCOPE_PROFILE_MAX_MAPPINGS)
-			return NULL;
-		struct kscope_exec_mapping *m = &maps->m[mid];
-		if (pc < m->start)
+			break;
+		__u64 start = maps->m[mid].start;
+		if (pc < start) {
 			hi = mid;
-		else if (pc >= m->end)
+		} else {
+			found = mid;
 			lo = mid + 1;
-		else
-			return m;
+		}
 	}
-	return NULL;
+	found = launder(w, found);
+	if (found >= KSCOPE_PROFILE_MAX_MAPPINGS || pc >= maps->m[found].end)
+		return NOT_FOUND;
+	return found;
 }
 
-/* The last row at or below off in [begin, begin + count). */
-static __always_inline struct kscope_unwind_row *find_row(__u32 begin, __u32 count, __u64 off)
+/* The index of the last row at or below off in [begin, begin + count), or NOT_FOUND. */
+static __always_inline __u32 find_row(struct walk *w, __u32 begin, __u32 count, __u64 off)
 {
-	__u32 lo = begin, hi = begin + count; /* answer in [lo, hi) */
-	struct kscope_unwind_row *found = NULL;
+	__u32 lo = begin, hi = begin + count, found = NOT_FOUND;
 	for (int i = 0; i < 25 && lo < hi; i++) {
 		__u32 mid = lo + (hi - lo) / 2;
-		struct kscope_unwind_row *r = bpf_map_lookup_elem(&unwind_rows, &mid);
-		if (!r)
-			return NULL;
-		if (r->pc_offset <= off) {
-			found = r;
+		w->probe = mid;
+		struct kscope_unwind_row *r = bpf_map_lookup_elem(&unwind_rows, &w->probe);
+		__u32 pc_offset = r ? r->pc_offset : 0xffffffffu;
+		if (pc_offset <= off) {
+			found = mid;
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -159,75 +184,85 @@ static __always_inline bool read_user_u64(__u64 *out, __u64 addr)
 /* One frame: record the pc, then find the caller's pc, sp and bp. 1 ends the walk. */
 static long unwind_step(__u32 i, void *arg)
 {
-	struct walk *w = arg;
+	struct walk_ctx *c = arg;
+	struct walk *w = c->w;
 	__u32 n = w->n;
 	if (n >= KSCOPE_PROFILE_MAX_FRAMES) {
 		percpu_inc(&profile_stats, KSCOPE_PROF_TRUNCATED);
 		return 1;
 	}
-	w->st->pc[n] = w->ip;
+	__u64 ip = w->ip, sp = w->sp, bp = w->bp;
+	w->st.pc[n] = ip;
 	w->n = n + 1;
-	w->hash = (w->hash ^ w->ip) * 0x100000001b3ULL;
+	w->hash = (w->hash ^ ip) * 0x100000001b3ULL;
 
 	/* A return address points after the call; the call itself may be a function's
 	 * last instruction, so its rule is looked up one byte back. */
-	__u64 lookup = n == 0 ? w->ip : w->ip - 1;
+	__u64 lookup = n == 0 ? ip : ip - 1;
 	struct kscope_unwind_row *row = NULL;
-	struct kscope_exec_mapping *m = w->maps ? find_mapping(w->maps, lookup) : NULL;
-	if (m) {
-		if (m->row_count)
-			row = find_row(m->row_begin, m->row_count, lookup - m->table_adjust);
+	struct kscope_proc_mappings *maps = c->maps;
+	__u32 mi = maps ? find_mapping(w, maps, lookup) : NOT_FOUND;
+	if (maps && mi < KSCOPE_PROFILE_MAX_MAPPINGS) {
+		struct kscope_exec_mapping *m = &maps->m[mi];
+		if (m->row_count) {
+			__u32 ri = find_row(w, m->row_begin, m->row_count, lookup - m->table_adjust);
+			if (ri != NOT_FOUND) {
+				w->probe = ri;
+				row = bpf_map_lookup_elem(&unwind_rows, &w->probe);
+			}
+		}
 	} else {
 		percpu_inc(&profile_stats, KSCOPE_PROF_NO_MAPPING);
 		if (!w->requested) {
 			request_maps(w->pid, lookup);
-			w->requested = true;
+			w->requested = 1;
 		}
 	}
 
-	__u64 cfa, ra, bp = w->bp;
+	__u64 cfa, ra, next_bp = bp;
 	__u8 kind = row ? row->cfa_kind : KSCOPE_CFA_NONE;
 	switch (kind) {
 	case KSCOPE_CFA_RSP:
-		cfa = w->sp + row->cfa_offset;
+		cfa = sp + row->cfa_offset;
 		break;
 	case KSCOPE_CFA_RBP:
-		cfa = w->bp + row->cfa_offset;
+		cfa = bp + row->cfa_offset;
 		break;
 	case KSCOPE_CFA_PLT:
-		cfa = w->sp + 8 + ((w->ip & 15) >= (__u64)row->cfa_offset ? 8 : 0);
+		cfa = sp + 8 + ((ip & 15) >= (__u64)row->cfa_offset ? 8 : 0);
 		break;
 	case KSCOPE_CFA_END:
-		w->reached_end = true;
+		w->reached_end = 1;
 		return 1;
 	case KSCOPE_CFA_NONE:
 		/* No table for this code (JIT, a file not loaded yet): frame pointers. */
-		if (!w->bp || !read_user_u64(&bp, w->bp) || !read_user_u64(&ra, w->bp + 8)) {
-			w->stopped = true;
+		if (!bp || !read_user_u64(&next_bp, bp) || !read_user_u64(&ra, bp + 8)) {
+			w->stopped = 1;
 			return 1;
 		}
 		percpu_inc(&profile_stats, KSCOPE_PROF_USER_FP);
-		w->sp = w->bp + 16;
-		w->bp = bp;
+		w->sp = bp + 16;
+		w->bp = next_bp;
 		w->ip = ra;
-		return ra ? 0 : (w->reached_end = true, 1);
+		if (!ra) {
+			w->reached_end = 1;
+			return 1;
+		}
+		return 0;
 	default:
-		w->stopped = true;
+		w->stopped = 1;
 		return 1;
 	}
-	if (!read_user_u64(&ra, cfa - 8)) {
-		w->stopped = true;
-		return 1;
-	}
-	if (row->rbp_rule == KSCOPE_RBP_AT_CFA && !read_user_u64(&bp, cfa + row->rbp_offset)) {
-		w->stopped = true;
+	if (!read_user_u64(&ra, cfa - 8) ||
+	    (row->rbp_rule == KSCOPE_RBP_AT_CFA && !read_user_u64(&next_bp, cfa + row->rbp_offset))) {
+		w->stopped = 1;
 		return 1;
 	}
 	w->sp = cfa;
-	w->bp = bp;
+	w->bp = next_bp;
 	w->ip = ra;
 	if (!ra) { /* some runtimes end the stack with a zero return address */
-		w->reached_end = true;
+		w->reached_end = 1;
 		return 1;
 	}
 	return 0;
@@ -242,31 +277,38 @@ static __always_inline bool in_user_mode(struct bpf_perf_event_data *ctx)
 }
 
 /* Walks a user stack from the given registers; returns its hash in `user_stacks` (0 when
- * there is none). */
-static __always_inline __u64 walk_user_stack(__u32 pid, __u64 ip, __u64 sp, __u64 bp)
+ * there is none). A global function: the verifier checks it once, not once per caller. */
+__noinline __u64 walk_user_stack(__u32 pid, __u64 ip, __u64 sp, __u64 bp)
 {
 	__u32 zero = 0;
-	struct kscope_user_stack *st = bpf_map_lookup_elem(&scratch, &zero);
-	if (!st || !ip)
+	struct walk *w = bpf_map_lookup_elem(&scratch, &zero);
+	if (!w || !ip)
 		return 0;
-	struct walk w = { .pid = pid, .st = st, .hash = 0xcbf29ce484222325ULL, .ip = ip, .sp = sp, .bp = bp };
-	w.maps = bpf_map_lookup_elem(&proc_mappings, &pid);
-	if (!w.maps) {
+	w->ip = ip;
+	w->sp = sp;
+	w->bp = bp;
+	w->hash = 0xcbf29ce484222325ULL;
+	w->pid = pid;
+	w->n = 0;
+	w->reached_end = w->stopped = w->requested = 0;
+	struct walk_ctx c = { .w = w, .maps = bpf_map_lookup_elem(&proc_mappings, &pid) };
+	if (!c.maps) {
 		request_maps(pid, 0);
-		w.requested = true;
+		w->requested = 1;
 	}
-	bpf_loop(KSCOPE_PROFILE_MAX_FRAMES + 1, unwind_step, &w, 0);
-	if (w.n == 0)
+	bpf_loop(KSCOPE_PROFILE_MAX_FRAMES + 1, unwind_step, &c, 0);
+	__u32 n = w->n;
+	if (n == 0 || n > KSCOPE_PROFILE_MAX_FRAMES)
 		return 0;
-	percpu_inc(&profile_stats, w.reached_end ? KSCOPE_PROF_USER_FULL : KSCOPE_PROF_USER_STOPPED);
-	st->len = w.n;
-	__u64 hash = w.hash ^ w.n;
+	percpu_inc(&profile_stats, w->reached_end ? KSCOPE_PROF_USER_FULL : KSCOPE_PROF_USER_STOPPED);
+	w->st.len = n;
+	__u64 hash = w->hash ^ n;
 	hash ^= hash >> 33;
 	hash *= 0xff51afd7ed558ccdULL;
 	hash ^= hash >> 33;
 	if (!hash)
 		hash = 1;
-	long err = bpf_map_update_elem(&user_stacks, &hash, st, BPF_NOEXIST);
+	long err = bpf_map_update_elem(&user_stacks, &hash, &w->st, BPF_NOEXIST);
 	if (err && err != -EEXIST) {
 		count_drop(KSCOPE_DROP_MAP_FULL);
 		return 0;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 
 #include "bpf/bpf_object.h"
 #include "bpf/features.h"
@@ -12,17 +14,91 @@
 #include "cli/flag_checks.h"
 #include "cli/signals.h"
 #include "probes/profile_probe.h"
+#include "profile/profile_output.h"
+#include "profile/stack_naming.h"
 
 namespace kscope {
 namespace {
 
 struct ProfileFlags {
     CommonFlags common;
+    bool folded = false;
+    std::string pprof_path, flamegraph_path;
+    std::vector<std::string> diff;  // BEFORE AFTER
+    size_t top = 30;
     bool off_cpu = false;
     uint64_t min_block_us = 1;
     uint32_t frequency = 99;
     bool user_only = false, kernel_only = false;
 };
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+Result<void> write_file(const std::string& path, const std::string& data) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out || !out.write(data.data(), std::streamsize(data.size())) || !out.flush())
+        return Error{"cannot write " + path};
+    return {};
+}
+
+// Every output asked for; the table when none is.
+Result<void> write_outputs(const ProfileFlags& f, const std::vector<SymbolizedStack>& stacks, int64_t start_ns,
+                           int64_t duration_ns) {
+    const std::string unit = f.off_cpu ? "microseconds" : "samples";
+    if (!f.pprof_path.empty()) {
+        PprofOptions o;
+        if (f.off_cpu) {
+            o.sample_type = "offcpu";
+            o.sample_unit = "microseconds";
+        } else {
+            o.period_ns = 1'000'000'000ull / f.frequency;
+        }
+        o.time_nanos = start_ns;
+        o.duration_nanos = duration_ns;
+        if (auto r = write_file(f.pprof_path, write_pprof(stacks, o)); !r)
+            return r;
+    }
+    if (!f.flamegraph_path.empty()) {
+        FlameGraphOptions o;
+        o.unit = unit;
+        o.title = f.off_cpu ? "kscope off-CPU time" : "kscope CPU profile";
+        if (auto r = write_file(f.flamegraph_path, render_flamegraph(fold(stacks), o)); !r)
+            return r;
+    }
+    if (f.folded)
+        fmt::print("{}", write_folded(fold(stacks)));
+    else if (f.common.json)
+        fmt::print("{}", write_profile_json(stacks));
+    else if (f.pprof_path.empty() && f.flamegraph_path.empty())
+        fmt::print("{}", write_top_table(top_functions(stacks), f.top));
+    std::fflush(stdout);
+    return {};
+}
+
+// --diff BEFORE AFTER: a differential flame graph of two saved profiles.
+int run_diff(const ProfileFlags& f) {
+    auto before = load_profile_file(f.diff[0]);
+    auto after = before ? load_profile_file(f.diff[1]) : Result<FoldedProfile>(before.error());
+    if (!before || !after) {
+        fmt::print(stderr, "kscope profile --diff: {}\n", (!before ? before : after).error().message);
+        return 2;
+    }
+    FlameGraphOptions o;
+    o.title = "kscope differential profile: " + f.diff[0] + " -> " + f.diff[1];
+    const std::string html = render_diff_flamegraph(diff(*before, *after), o);
+    if (f.flamegraph_path.empty()) {
+        fmt::print("{}", html);
+        return 0;
+    }
+    if (auto r = write_file(f.flamegraph_path, html); !r) {
+        fmt::print(stderr, "kscope profile --diff: {}\n", r.error().message);
+        return 1;
+    }
+    return 0;
+}
 
 int ring_callback(void* ctx, void* data, size_t size) {
     static_cast<ProfileProbe*>(ctx)->on_record(data, size);
@@ -74,6 +150,7 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
         fmt::print(stderr, "kscope profile: sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
+    const int64_t started_ns = now_ns();
     // Requests for mappings are served here, between samples, until the end.
     while (!stop && !(options.duration && Clock::now() - started >= *options.duration))
         ring_buffer__poll(rb, 50);
@@ -86,13 +163,11 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
         fmt::print(stderr, "kscope: {}\n", stacks.error().message);
         return 1;
     }
-    for (const auto& s : *stacks) {
-        std::string line = s.comm;
-        for (auto it = s.user.rbegin(); it != s.user.rend(); ++it)
-            line += fmt::format(";{:#x}", *it);
-        for (auto it = s.kernel.rbegin(); it != s.kernel.rend(); ++it)
-            line += fmt::format(";{:#x}_[k]", *it);
-        fmt::print("{} {}\n", line, s.count);
+    Symbolizer symbolizer;
+    const auto named = name_stacks(*stacks, probe.loader()->processes(), symbolizer);
+    if (auto r = write_outputs(f, named, started_ns, now_ns() - started_ns); !r) {
+        fmt::print(stderr, "kscope: {}\n", r.error().message);
+        return 1;
     }
     const ProfileStats st = probe.stats();
     if (f.common.stats)
@@ -109,9 +184,19 @@ CLI::App* add_stack_command(CLI::App& app, const std::string& name, const std::s
                             std::shared_ptr<ProfileFlags> f) {
     CLI::App* cmd = app.add_subcommand(name, description);
     add_common_flags(*cmd, f->common, "");
+    cmd->add_flag("--folded", f->folded, "folded stacks on stdout (comm;root;...;leaf COUNT), for flamegraph.pl");
+    cmd->add_option("--pprof", f->pprof_path, "write a gzipped pprof profile (go tool pprof) to FILE");
+    cmd->add_option("--flamegraph", f->flamegraph_path, "write an interactive HTML flame graph to FILE");
+    cmd->add_option("--top", f->top, "functions in the table (0: all)")->check(whole_number())->capture_default_str();
     cmd->add_flag("-U,--user", f->user_only, "user stacks only");
     cmd->add_flag("-K,--kernel", f->kernel_only, "kernel stacks only");
     cmd->final_callback([f, &exit_code] {
+        if (!f->diff.empty()) {
+            exit_code = run_diff(*f);
+            return;
+        }
+        if (f->folded && f->common.json)
+            throw CLI::ValidationError("--folded/--json", "choose one output on stdout");
         if (f->user_only && f->kernel_only)
             throw CLI::ValidationError("-U/-K", "choose one of user only (-U) or kernel only (-K)");
         auto options = session_options(f->common);
@@ -134,6 +219,10 @@ void register_profile_command(CLI::App& app, int& exit_code) {
     cmd->add_option("-F,--frequency", f->frequency, "samples per second on each CPU")
         ->check(CLI::Range(1u, 10000u))
         ->capture_default_str();
+    cmd->add_option("--diff", f->diff,
+                    "compare two saved profiles (folded or pprof): a differential flame graph to --flamegraph FILE "
+                    "or stdout")
+        ->expected(2);
 }
 
 void register_offcpu_command(CLI::App& app, int& exit_code) {
