@@ -151,9 +151,12 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     const int64_t started_ns = now_ns();
-    // Requests for mappings are served here, between samples, until the end.
-    while (!stop && !(options.duration && Clock::now() - started >= *options.duration))
-        ring_buffer__poll(rb, 50);
+    // Requests for mappings are served here until the end. The probe submits without a
+    // wakeup (see emit.bpf.h), so the ring is drained on a short timer.
+    while (!stop && !(options.duration && Clock::now() - started >= *options.duration)) {
+        ring_buffer__poll(rb, 20);
+        ring_buffer__consume(rb);
+    }
     probe.detach();
     ring_buffer__consume(rb);
     ring_buffer__free(rb);

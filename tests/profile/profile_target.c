@@ -1,9 +1,14 @@
-/* A CPU-bound program for the profiler tests, built -O2 -fomit-frame-pointer as Debian
- * builds its packages: main -> work -> hot_a / hot_b (about 70/30 of the time), then a
- * phase inside libc's qsort calling back compare_values. Runs for argv[1] seconds.
- * noinline and the volatile sink keep each function a real frame. */
+/* The profiler's test and bench target, built -O2 -fomit-frame-pointer as Debian builds
+ * its packages. noinline and the volatile sink keep each function a real frame.
+ *   profile_target SECONDS [SORT_SECONDS]  main -> work -> hot_a / hot_b (about 70/30 of
+ *       the time), then a phase inside libc's qsort calling back compare_values
+ *   profile_target rounds N                 N rounds of hot_a + hot_b, then prints the
+ *       seconds taken (fixed work, for overhead benchmarks)
+ *   profile_target sleep COUNT MS           blocks COUNT times for MS in sleepy_wait */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static volatile uint64_t sink;
@@ -50,8 +55,30 @@ __attribute__((noinline)) void sort_phase(double until)
 	}
 }
 
+__attribute__((noinline)) void sleepy_wait(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+	sink++;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "rounds") == 0) {
+		long n = atol(argv[2]);
+		double t0 = now();
+		for (long i = 0; i < n; i++) {
+			hot_a();
+			hot_b();
+		}
+		printf("%.6f\n", now() - t0);
+		return 0;
+	}
+	if (argc > 3 && strcmp(argv[1], "sleep") == 0) {
+		for (long i = 0, n = atol(argv[2]); i < n; i++)
+			sleepy_wait(atol(argv[3]));
+		return 0;
+	}
 	double seconds = argc > 1 ? atof(argv[1]) : 3;
 	double sort_seconds = argc > 2 ? atof(argv[2]) : 0;
 	double start = now();
