@@ -147,7 +147,7 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
     if (f.off_cpu)
         fmt::print(stderr, "kscope offcpu: tracing blocks of {} us or more, Ctrl-C to stop\n", f.min_block_us);
     else
-        fmt::print(stderr, "kscope profile: sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
+        fmt::print(stderr, "kscope profile: tracing, sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     const int64_t started_ns = now_ns();
