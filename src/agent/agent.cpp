@@ -12,6 +12,7 @@
 #include "probes/filetop_probe.h"
 #include "probes/registry.h"
 #include "probes/syscalls_probe.h"
+#include "profile/profile_output.h"
 #include "sinks/fanout_sink.h"
 
 namespace kscope {
@@ -128,6 +129,7 @@ Agent::~Agent() {
     if (!stream_.wait_all_ended(std::chrono::seconds(3)))
         spdlog::warn("{} live-stream clients did not take their end message in 3 s", stream_.subscribers());
     http_.stop();
+    profiler_.reset();  // after the server: a capture may be running
     if (bpf_stats_fd_ >= 0)
         close(bpf_stats_fd_);
 }
@@ -158,7 +160,7 @@ Result<void> Agent::start() {
             return (*reader)->query(q);
         };
     }
-    if (auto r = http_.start(listen->first, listen->second, handlers, config_.http_security); !r)
+    if (auto r = http_.start(listen->first, listen->second, profile_handlers(handlers), config_.http_security); !r)
         return r;
 
     auto session = make_session(config_, {});
@@ -175,6 +177,7 @@ Result<void> Agent::start() {
     if (bpf_stats_fd_ < 0)
         spdlog::warn("kernel BPF run-time statistics unavailable: {}", std::strerror(errno));
 
+    start_profiler();
     if (auto r = start_exporters(); !r)
         return r;
     spdlog::info("serving /metrics and /api/v1/events on {}:{}{}", listen->first, http_.port(),
@@ -182,6 +185,77 @@ Result<void> Agent::start() {
 
     start_remote_write();
     return {};
+}
+
+void Agent::start_profiler() {
+    // Opened (and its table made) even with profiling off: stored minutes stay readable.
+    std::unique_ptr<ProfileStore> store;
+    if (config_.store_enabled) {
+        auto s = ProfileStore::open(config_.data_dir);
+        if (!s) {
+            spdlog::warn("profiling: {}; profiles are not kept", s.error().message);
+        } else {
+            store = std::move(s.value());
+        }
+    }
+    if (!config_.profiling.enabled)
+        return;
+    auto profiler = std::make_unique<ContinuousProfiler>(config_.profiling, std::move(store), config_.retention.max_age_s);
+    if (auto r = profiler->start(); !r) {
+        spdlog::warn("continuous profiling is not available here, left out: {}", r.error().message);
+        profiler_failed_ = true;
+        return;
+    }
+    spdlog::info("profiling every CPU at {} Hz", config_.profiling.frequency_hz);
+    std::lock_guard lock(state_mu_);
+    profiler_ = std::move(profiler);
+}
+
+// The profile endpoints answer from whatever profiler runs when they are asked.
+HttpHandlers Agent::profile_handlers(HttpHandlers h) {
+    if (config_.profiling.enabled)
+        h.pprof_capture = [this](uint32_t seconds) -> Result<std::string> {
+        if (!profiler_)
+            return Error{"continuous profiling is not running"};
+        PprofOptions o;
+        o.period_ns = 1'000'000'000ull / profiler_->frequency_hz();
+        o.time_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+        o.duration_nanos = int64_t(seconds) * 1'000'000'000;
+        return write_pprof(profiler_->capture(std::chrono::seconds(seconds)), o);
+        };
+    // Stored minutes stay readable with profiling off.
+    if (!config_.store_enabled)
+        return h;
+    const std::string dir = config_.data_dir;
+    const uint32_t hz = config_.profiling.frequency_hz;
+    h.profile_query = [dir, hz](const ProfileQuery& q,
+                                const std::string& format) -> Result<std::pair<std::string, std::string>> {
+        auto reader = ProfileStore::open(dir, /*read_only=*/true);  // a connection per request
+        if (!reader)
+            return reader.error();
+        auto rows = (*reader)->query(q);
+        if (!rows)
+            return rows.error();
+        std::vector<SymbolizedStack> stacks;
+        for (const auto& r : *rows) {
+            SymbolizedStack s;
+            s.pid = r.pid;
+            s.comm = r.comm;
+            s.count = r.count;
+            s.frames = frames_from_folded(r.stack);
+            stacks.push_back(std::move(s));
+        }
+        if (format == "pprof") {
+            PprofOptions o;
+            o.period_ns = 1'000'000'000ull / hz;
+            return std::make_pair(write_pprof(stacks, o), std::string("application/octet-stream"));
+        }
+        if (format == "json")
+            return std::make_pair(write_profile_json(stacks), std::string("application/x-ndjson"));
+        return std::make_pair(write_folded(fold(stacks)), std::string("text/plain; charset=utf-8"));
+    };
+    return h;
 }
 
 void Agent::start_remote_write() {
@@ -234,13 +308,14 @@ void Agent::reload(AgentConfig next) {
     // What needs a restart is kept as it is, and said.
     if (next.listen != config_.listen || next.http_security != config_.http_security ||
         next.data_dir != config_.data_dir || next.store_enabled != config_.store_enabled ||
-        next.retention != config_.retention) {
-        spdlog::warn("http and store settings take effect at the next restart");
+        next.retention != config_.retention || next.profiling != config_.profiling) {
+        spdlog::warn("http, store and profiling settings take effect at the next restart");
         next.listen = config_.listen;
         next.http_security = config_.http_security;
         next.data_dir = config_.data_dir;
         next.store_enabled = config_.store_enabled;
         next.retention = config_.retention;
+        next.profiling = config_.profiling;
     }
     // The writer's thread takes state_mu_ (to collect): stop it before taking the lock.
     const bool remote_write_changed = next.remote_write != config_.remote_write;
@@ -366,6 +441,9 @@ PrometheusText Agent::collect() {
     for (const auto& p : session_->probes())
         for (auto& ps : p->program_stats())
             programs.emplace_back(std::string(p->name()), std::move(ps));
+    if (profiler_ && profiler_->probe())
+        for (auto& ps : profiler_->probe()->program_stats())
+            programs.emplace_back("profile", std::move(ps));
     for (const auto& [probe, ps] : programs)
         m.sample("kscope_bpf_program_runs_total", {{"probe", probe}, {"program", ps.program}}, double(ps.runs));
     m.family("kscope_bpf_program_run_seconds_total", "counter", "time spent in each kscope BPF program");
@@ -377,6 +455,10 @@ PrometheusText Agent::collect() {
         m.sample("kscope_probe_up", {{"probe", std::string(p->name())}}, 1);
     for (const auto& [name, _] : session_->unavailable())
         m.sample("kscope_probe_up", {{"probe", name}}, 0);
+    if (profiler_ || profiler_failed_)
+        m.sample("kscope_probe_up", {{"probe", "profile"}}, profiler_ ? 1 : 0);
+    if (profiler_)
+        profiler_->append_metrics(m);
     if (remote_write_)
         remote_write_->append_metrics(m);
     append_exporter_metrics(m, exporters_);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "agent/config.h"
+#include "agent/continuous_profiler.h"
 #include "exporters/remote_write.h"
 #include "pipeline/trace_session.h"
 #include "server/http_server.h"
@@ -47,6 +48,10 @@ private:
     // Applies a new configuration; on any error the old one stays in force, whole.
     void reload(AgentConfig next);
     bool send_test_alert();
+    // Continuous profiling (profiling.enabled): started after the probes; its failure is
+    // logged and shown as kscope_probe_up{probe="profile"} 0, the agent runs on.
+    void start_profiler();
+    HttpHandlers profile_handlers(HttpHandlers h);
     AgentConfig config_;
     std::unique_ptr<RemoteWriter> remote_write_;
     std::vector<std::unique_ptr<Exporter>> exporters_;
@@ -54,6 +59,8 @@ private:
     AlertmanagerExporter* alertmanager_ = nullptr;  // one of exporters_, if configured
     std::unique_ptr<TraceSession> session_;
     std::unique_ptr<StoreSink> store_;
+    std::unique_ptr<ContinuousProfiler> profiler_;
+    bool profiler_failed_ = false;
     EventBroadcaster stream_;
     HttpServer http_;
     std::function<Result<AgentConfig>()> reload_source_;

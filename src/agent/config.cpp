@@ -312,6 +312,12 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
              });
          }},
         {"exporters", [&](const YAML::Node& v) { return parse_exporters(w, v, c); }},
+        {"profiling", [&](const YAML::Node& v) {
+             return each_field(w, v, "profiling", {
+                 {"enabled", bool_field(w, c.profiling.enabled, "profiling.enabled")},
+                 {"frequency", count_field(w, c.profiling.frequency_hz, "profiling.frequency", 1, 1000)},
+             });
+         }},
         {"ring_kib", [&](const YAML::Node& v) -> Result<void> {
              auto k = scalar<uint32_t>(w, v, "ring_kib");
              if (!k) return k.error();

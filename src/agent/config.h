@@ -31,6 +31,14 @@ struct ProbeConfig {
     bool operator==(const ProbeConfig&) const = default;
 };
 
+// Continuous CPU profiling: a low sampling rate on every CPU, aggregated per minute in
+// the store, served by /debug/pprof/profile and /api/v1/profile.
+struct ProfilingConfig {
+    bool enabled = true;
+    uint32_t frequency_hz = 19;
+    bool operator==(const ProfilingConfig&) const = default;
+};
+
 struct AgentConfig {
     // Every probe the agent knows, by name; a missing entry means the default.
     std::map<std::string, ProbeConfig> probes;
@@ -43,6 +51,7 @@ struct AgentConfig {
     std::string log_format = "text"; // text, json
     uint32_t ring_kib = 1024;
     RemoteWriteConfig remote_write;  // off unless remote_write.url is set
+    ProfilingConfig profiling;
 
     // Each exporter is off unless configured; limits per exporter by name (spool_path is
     // filled in by the agent from data_dir).

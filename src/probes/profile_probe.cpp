@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "bpf/map_iter.h"
 #include "kscope/abi/profile.h"
@@ -81,7 +82,7 @@ void ProfileProbe::on_record(const void* data, size_t size) {
     (void)loader_->load_process(ev.h.pid);  // a process already gone has nothing to load
 }
 
-Result<std::vector<StackSample>> ProfileProbe::read_stacks() const {
+Result<std::vector<StackSample>> ProfileProbe::collect(bool remove) const {
     if (!obj_)
         return Error{"probe profile is not loaded"};
     auto counts = obj_->map_fd("counts");
@@ -90,7 +91,17 @@ Result<std::vector<StackSample>> ProfileProbe::read_stacks() const {
     if (!counts || !ustacks || !kstacks)
         return Error{"probe profile: maps missing"};
     std::vector<StackSample> out;
+    std::vector<kscope_profile_key> keys;
+    std::set<uint64_t> user_ids;
+    std::set<uint32_t> kernel_ids;
     for_each_entry<kscope_profile_key, uint64_t>(*counts, [&](const kscope_profile_key& k, const uint64_t& n) {
+        if (remove) {
+            keys.push_back(k);
+            if (k.user_stack)
+                user_ids.insert(k.user_stack);
+            if (k.kernel_stack >= 0)
+                kernel_ids.insert(uint32_t(k.kernel_stack));
+        }
         StackSample s;
         s.pid = k.pid;
         s.comm.assign(k.comm, strnlen(k.comm, sizeof k.comm));
@@ -112,6 +123,13 @@ Result<std::vector<StackSample>> ProfileProbe::read_stacks() const {
         }
         out.push_back(std::move(s));
     });
+    // Removed after the walk: deleting while walking a hash map can restart the walk.
+    for (const auto& k : keys)
+        bpf_map_delete_elem(*counts, &k);
+    for (uint64_t id : user_ids)
+        bpf_map_delete_elem(*ustacks, &id);
+    for (uint32_t id : kernel_ids)
+        bpf_map_delete_elem(*kstacks, &id);
     return out;
 }
 

@@ -45,7 +45,11 @@ public:
     // Handles one record of the probe's ring: a process whose mappings the kernel needs.
     void on_record(const void* data, size_t size);
     // Every counted stack so far.
-    Result<std::vector<StackSample>> read_stacks() const;
+    Result<std::vector<StackSample>> read_stacks() const { return collect(false); }
+    // The stacks counted since the last drain, removed from the kernel's maps (a
+    // long-running profiler keeps them bounded). A sample that lands between the read and
+    // the removal of its stack loses its frames.
+    Result<std::vector<StackSample>> drain() { return collect(true); }
     ProfileStats stats() const;
 
 protected:
@@ -53,6 +57,7 @@ protected:
     Result<void> configure(BpfObject& obj) override;
 
 private:
+    Result<std::vector<StackSample>> collect(bool remove) const;
     ProfileSettings settings_;
     std::unique_ptr<UnwindLoader> loader_;
 };

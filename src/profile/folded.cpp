@@ -98,6 +98,21 @@ std::string_view strip_kernel_suffix(std::string_view frame) {
     return is_kernel_frame(frame) ? frame.substr(0, frame.size() - kKernelSuffix.size()) : frame;
 }
 
+std::vector<Frame> frames_from_folded(std::string_view stack) {
+    std::vector<Frame> frames;
+    if (stack.empty())
+        return frames;
+    for (std::string_view part : split_folded(stack)) {
+        Frame f;
+        f.kernel = is_kernel_frame(part);
+        f.function = std::string(strip_kernel_suffix(part));
+        f.module = f.kernel ? kKernelModule : "";
+        f.symbolized = true;
+        frames.push_back(std::move(f));
+    }
+    return frames;
+}
+
 uint64_t total_count(const FoldedProfile& profile) {
     uint64_t total = 0;
     for (const auto& [stack, count] : profile)

@@ -40,4 +40,8 @@ std::string_view strip_kernel_suffix(std::string_view frame);
 
 uint64_t total_count(const FoldedProfile& profile);
 
+// Frames back from folded text without the comm ("f1;f2;leaf_[k]"), root first: names
+// only (no addresses or files), for profiles kept as text.
+std::vector<Frame> frames_from_folded(std::string_view stack);
+
 }  // namespace kscope

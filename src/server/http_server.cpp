@@ -122,6 +122,27 @@ Result<EventQuery> event_query_from_params(const std::function<bool(const std::s
     return q;
 }
 
+Result<ProfileQuery> profile_query_from_params(const std::function<bool(const std::string&, std::string&)>& param) {
+    // The events' parser checks the shared ones (time, pid, comm, container).
+    auto events = event_query_from_params([&](const std::string& k, std::string& out) {
+        return (k == "since" || k == "until" || k == "pid" || k == "comm" || k == "container") && param(k, out);
+    });
+    if (!events)
+        return events.error();
+    ProfileQuery q;
+    q.since_ns = events->since_ns;
+    q.until_ns = events->until_ns;
+    q.pid = events->pid;
+    q.comm = events->comm;
+    q.container_id = events->container_id;
+    if (!q.since_ns) {  // the last 15 minutes by default
+        const uint64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+        q.since_ns = now - std::min<uint64_t>(now, 15ull * 60 * 1'000'000'000);
+    }
+    return q;
+}
+
 HttpServer::HttpServer() = default;
 
 HttpServer::~HttpServer() { stop(); }
@@ -153,6 +174,8 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
     }
     // Every route and its method, for 404 and 405 answers that say what exists.
     std::map<std::string, std::string> routes = {{"/healthz", "GET"},
+                                                 {"/debug/pprof/profile", "GET"},
+                                                 {"/api/v1/profile", "GET"},
                                                  {"/metrics", "GET"},
                                                  {"/api/v1/events", "GET"},
                                                  {"/api/v1/alerts/test", "POST"}};
@@ -211,6 +234,79 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             body += (i ? ",\n" : "\n") + (*rows)[i];
         body += "\n]\n";
         res.set_content(body, "application/json");
+    });
+    // As a Go program's endpoint: `go tool pprof http://HOST:PORT/debug/pprof/profile?seconds=5`.
+    s.Get("/debug/pprof/profile", [h](const httplib::Request& req, httplib::Response& res) {
+        for (const auto& [k, _] : req.params)
+            if (k != "seconds") {
+                res.status = 400;
+                res.set_content(error_json("unknown parameter " + k), "application/json");
+                return;
+            }
+        uint64_t seconds = 30;
+        if (req.has_param("seconds")) {
+            auto n = number("seconds", req.get_param_value("seconds"), 300);
+            if (!n || *n == 0) {
+                res.status = 400;
+                res.set_content(error_json("parameter seconds: '" + req.get_param_value("seconds") +
+                                           "' is not a number from 1 to 300"),
+                                "application/json");
+                return;
+            }
+            seconds = *n;
+        }
+        if (!h.pprof_capture) {
+            res.status = 503;
+            res.set_content(error_json("continuous profiling is off in the configuration (profiling.enabled)"),
+                            "application/json");
+            return;
+        }
+        auto body = h.pprof_capture(uint32_t(seconds));
+        if (!body) {
+            res.status = 500;
+            res.set_content(error_json(body.error().message), "application/json");
+            return;
+        }
+        res.set_header("Content-Disposition", "attachment; filename=\"profile.pb.gz\"");
+        res.set_content(*body, "application/octet-stream");
+    });
+    s.Get("/api/v1/profile", [h](const httplib::Request& req, httplib::Response& res) {
+        const std::set<std::string> known = {"since", "until", "pid", "comm", "container", "format"};
+        for (const auto& [k, _] : req.params)
+            if (!known.count(k)) {
+                res.status = 400;
+                res.set_content(error_json("unknown parameter " + k), "application/json");
+                return;
+            }
+        auto param = [&](const std::string& k, std::string& out) {
+            if (!req.has_param(k.c_str()))
+                return false;
+            out = req.get_param_value(k.c_str());
+            return true;
+        };
+        auto q = profile_query_from_params(param);
+        std::string format = "folded";
+        param("format", format);
+        if (q && format != "pprof" && format != "folded" && format != "json")
+            q = Error{"parameter format: '" + format + "' is not pprof, folded or json"};
+        if (!q) {
+            res.status = 400;
+            res.set_content(error_json(q.error().message), "application/json");
+            return;
+        }
+        if (!h.profile_query) {
+            res.status = 503;
+            res.set_content(error_json("no profile store: profiling or the store is off in the configuration"),
+                            "application/json");
+            return;
+        }
+        auto body = h.profile_query(*q, format);
+        if (!body) {
+            res.status = 500;
+            res.set_content(error_json(body.error().message), "application/json");
+            return;
+        }
+        res.set_content(body->first, body->second.c_str());
     });
     s.Post("/api/v1/alerts/test", [h](const httplib::Request&, httplib::Response& res) {
         if (!h.test_alert || !h.test_alert()) {

@@ -9,6 +9,7 @@
 
 #include "server/event_stream.h"
 #include "store/event_store.h"
+#include "store/profile_store.h"
 #include "util/result.h"
 
 namespace httplib {
@@ -31,6 +32,12 @@ struct HttpHandlers {
     EventBroadcaster* stream = nullptr;
     // Sends a test alert to the configured alerting systems; false if none is configured.
     std::function<bool()> test_alert;
+    // A fresh CPU profile of the next `seconds`, as gzipped pprof; null = profiling off.
+    std::function<Result<std::string>(uint32_t seconds)> pprof_capture;
+    // Stored profile minutes merged, as body and content type; format is pprof, folded
+    // or json. null = no profile store.
+    std::function<Result<std::pair<std::string, std::string>>(const ProfileQuery&, const std::string& format)>
+        profile_query;
 };
 
 class HttpServer {
@@ -52,5 +59,7 @@ private:
 // The query parameters of /api/v1/events: type, since, until (ns since the epoch, or a
 // duration ago: "15m"), pid, comm, container, q (text), limit (1..10000, default 100).
 Result<EventQuery> event_query_from_params(const std::function<bool(const std::string&, std::string&)>& param);
+// The parameters of /api/v1/profile: since (default 15m ago), until, pid, comm, container.
+Result<ProfileQuery> profile_query_from_params(const std::function<bool(const std::string&, std::string&)>& param);
 
 }  // namespace kscope

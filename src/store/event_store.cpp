@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite_db.h"
+
 namespace kscope {
 namespace {
 
@@ -26,22 +28,7 @@ CREATE INDEX IF NOT EXISTS events_pid_ts ON events(pid, ts);
 CREATE INDEX IF NOT EXISTS events_container_ts ON events(container_id, ts);
 )";
 
-// A prepared statement, finalized on scope exit.
-class Statement {
-public:
-    Statement(sqlite3* db, const std::string& sql) { rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr); }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    bool ok() const { return rc_ == SQLITE_OK; }
-    sqlite3_stmt* get() const { return stmt_; }
-
-private:
-    sqlite3_stmt* stmt_ = nullptr;
-    int rc_;
-};
-
-Error sqlite_error(sqlite3* db, const std::string& what) {
-    return Error{fmt::format("event store: {}: {}", what, sqlite3_errmsg(db))};
-}
+Error sqlite_error(sqlite3* db, const std::string& what) { return kscope::sqlite_error(db, "event store", what); }
 
 // LIKE pattern for a substring, with %, _ and the escape character escaped.
 std::string like_pattern(const std::string& text) {
@@ -57,48 +44,15 @@ std::string like_pattern(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<EventStore>> EventStore::open(const std::string& dir, bool read_only) {
-    const std::string path = dir + "/events.db";
-    if (read_only) {
-        if (!std::filesystem::exists(path))
-            return Error{"no event store at " + path + " (is the agent's --data-dir elsewhere?)"};
-    } else {
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec)
-            return Error{"cannot create data directory " + dir + ": " + ec.message()};
-    }
-    sqlite3* db = nullptr;
-    const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-        Error e = sqlite_error(db, "opening " + path);
-        sqlite3_close(db);
-        return e;
-    }
-    std::unique_ptr<EventStore> store(new EventStore(db));
-    sqlite3_busy_timeout(db, 5000);
-    if (!read_only) {
-        // WAL: readers never block the writer. synchronous=NORMAL: a crash loses at most
-        // the transactions of the last moment (the agent commits every ~100 ms).
-        if (auto r = store->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !r)
-            return r.error();
-        if (auto r = store->exec(kSchema); !r)
-            return r.error();
-    }
-    return store;
+    auto db = open_events_db(dir, read_only, kSchema);
+    if (!db)
+        return db.error();
+    return std::unique_ptr<EventStore>(new EventStore(*db));
 }
 
 EventStore::~EventStore() { sqlite3_close(db_); }
 
-Result<void> EventStore::exec(const char* sql) const {
-    char* msg = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-        Error e{fmt::format("event store: {}", msg ? msg : "unknown error")};
-        sqlite3_free(msg);
-        return e;
-    }
-    return {};
-}
+Result<void> EventStore::exec(const char* sql) const { return exec_sql(db_, "event store", sql); }
 
 Result<void> EventStore::append(const std::vector<StoredEvent>& events) {
     if (events.empty())
