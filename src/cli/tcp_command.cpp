@@ -49,8 +49,8 @@ void register_tcp_command(CLI::App& app, int& exit_code) {
             return {};
         },
         "ADDRESS");
-    cmd->add_option("--laddr", sel->laddrs, "only this local address")->delimiter(',')->check(address);
-    cmd->add_option("--raddr", sel->raddrs, "only this remote address")->delimiter(',')->check(address);
+    cmd->add_option("--laddr", sel->laddrs, "only this local address")->delimiter(',')->transform(address);
+    cmd->add_option("--raddr", sel->raddrs, "only this remote address")->delimiter(',')->transform(address);
 }
 
 }  // namespace kscope

@@ -366,7 +366,7 @@ TEST(Agent, StreamClientsAreCappedAndMetricsStayServed) {
     std::vector<std::unique_ptr<StreamReader>> clients;
     for (int i = 0; i < 16; i++)
         clients.push_back(std::make_unique<StreamReader>(
-            a.port(), "/api/v1/stream?type=none", [](const std::string&) { return false; }, std::chrono::seconds(60)));
+            a.port(), "/api/v1/stream?type=exec&comm=ks_no_such_comm", [](const std::string&) { return false; }, std::chrono::seconds(60)));
     std::string metrics;
     ASSERT_TRUE(wait_metrics_text(a, "\nkscope_stream_clients 16\n", std::chrono::seconds(20), metrics))
         << metrics.substr(0, std::min<size_t>(metrics.size(), 2000));
