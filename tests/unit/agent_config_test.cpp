@@ -15,6 +15,8 @@ TEST(AgentConfig, EmptyMeansDefaults) {
     EXPECT_TRUE(c->probes.at("exec").enabled);
     EXPECT_FALSE(c->probes.at("open").enabled);
     EXPECT_TRUE(c->store_enabled);
+    EXPECT_TRUE(c->profiling.enabled);
+    EXPECT_EQ(c->profiling.frequency_hz, 19u);
 }
 
 TEST(AgentConfig, FullFileApplies) {
@@ -78,6 +80,8 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("probes:\n  exec:\n    cgroup: /no/such/cgroup/here\n", "3:13",
                  "cgroup /no/such/cgroup/here: no such cgroup");
     expect_error("probes:\n  dns:\n    ports: [53, 54, 55, 56, 57]\n", "3:12", "ports takes 1 to 4 ports");
+    expect_error("profiling:\n  frequency: 0\n", "2:14", "profiling.frequency must be 1 to 1000");
+    expect_error("profiling:\n  rate: 5\n", "2:3", "unknown key 'rate' in profiling");
 }
 
 TEST(AgentConfig, UnitsAndAddresses) {
