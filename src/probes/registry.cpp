@@ -6,6 +6,7 @@
 #include "probes/exit_probe.h"
 #include "probes/filetop_probe.h"
 #include "probes/open_probe.h"
+#include "probes/profile_probe.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
 #include "probes/tcptop_probe.h"
@@ -23,6 +24,7 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<DropsProbe>());
     all.push_back(std::make_unique<TcptopProbe>());
     all.push_back(std::make_unique<DnsProbe>());
+    all.push_back(std::make_unique<ProfileProbe>());
     return all;
 }
 

@@ -12,6 +12,7 @@
 #include "kscope/abi/syscalls.h"
 #include "kscope/abi/tcp.h"
 #include "kscope/abi/dns.h"
+#include "kscope/abi/profile.h"
 #include "kscope/abi/drops.h"
 #include "kscope/abi/filetop.h"
 
@@ -163,6 +164,40 @@ TEST(AbiLayout, DnsEventMatches) {
                    {"message_len", offsetof(kscope_dns_event, message_len)},
                    {"payload_len", offsetof(kscope_dns_event, payload_len)},
                    {"payload", offsetof(kscope_dns_event, payload)}});
+}
+
+}  // namespace
+}  // namespace kscope
+
+namespace kscope {
+namespace {
+
+// The profiler's tables and keys: user space writes rows and mapping lists the kernel
+// walks, and reads the keys and stacks it counts.
+TEST(AbiLayout, ProfileStructsMatch) {
+    expect_layout("profile.bpf.o", "kscope_unwind_row", sizeof(kscope_unwind_row),
+                  {{"pc_offset", offsetof(kscope_unwind_row, pc_offset)},
+                   {"cfa_kind", offsetof(kscope_unwind_row, cfa_kind)},
+                   {"rbp_rule", offsetof(kscope_unwind_row, rbp_rule)},
+                   {"rbp_offset", offsetof(kscope_unwind_row, rbp_offset)},
+                   {"cfa_offset", offsetof(kscope_unwind_row, cfa_offset)}});
+    expect_layout("profile.bpf.o", "kscope_proc_mappings", sizeof(kscope_proc_mappings),
+                  {{"count", offsetof(kscope_proc_mappings, count)}, {"m", offsetof(kscope_proc_mappings, m)}});
+    expect_layout("profile.bpf.o", "kscope_exec_mapping", sizeof(kscope_exec_mapping),
+                  {{"start", offsetof(kscope_exec_mapping, start)},
+                   {"end", offsetof(kscope_exec_mapping, end)},
+                   {"table_adjust", offsetof(kscope_exec_mapping, table_adjust)},
+                   {"row_begin", offsetof(kscope_exec_mapping, row_begin)},
+                   {"row_count", offsetof(kscope_exec_mapping, row_count)}});
+    expect_layout("profile.bpf.o", "kscope_profile_key", sizeof(kscope_profile_key),
+                  {{"pid", offsetof(kscope_profile_key, pid)},
+                   {"kernel_stack", offsetof(kscope_profile_key, kernel_stack)},
+                   {"user_stack", offsetof(kscope_profile_key, user_stack)},
+                   {"comm", offsetof(kscope_profile_key, comm)}});
+    expect_layout("profile.bpf.o", "kscope_user_stack", sizeof(kscope_user_stack),
+                  {{"len", offsetof(kscope_user_stack, len)}, {"pc", offsetof(kscope_user_stack, pc)}});
+    expect_layout("profile.bpf.o", "kscope_profile_need_maps", sizeof(kscope_profile_need_maps),
+                  {{"h", offsetof(kscope_profile_need_maps, h)}, {"pc", offsetof(kscope_profile_need_maps, pc)}});
 }
 
 }  // namespace
