@@ -38,11 +38,21 @@ folded_complete() {
         fail "no samples of the target in $1"
 }
 
+# The kernel's own accounting of ks_profile (bpf_stats): average ns per sample.
+prog_ns_per_run() {
+    bpftool prog show name ks_profile -j 2>/dev/null |
+        jq -r 'if type == "array" then .[0] else . end | if .run_cnt and .run_cnt > 0
+               then "\(.run_time_ns / .run_cnt | floor) ns/sample in the kernel over \(.run_cnt) samples"
+               else "no bpf_stats" end' 2>/dev/null || echo "no bpf_stats"
+}
+
 run_kscope() {  # HZ: sets T (seconds) and INFO
     start_measured "$TMP/k.out" "$TMP/k.err" "$KSCOPE" profile -F "$1" --folded --stats
     T=$(workload)
+    local kernel
+    kernel=$(prog_ns_per_run)
     stop_measured
-    INFO="complete $(folded_complete "$TMP/k.out"), kscope cpu ${CPU_MS} ms, peak RSS ${RSS_MIB} MiB"
+    INFO="complete $(folded_complete "$TMP/k.out"), $kernel, kscope cpu ${CPU_MS} ms, peak RSS ${RSS_MIB} MiB"
 }
 
 run_bpftrace() {
@@ -81,6 +91,10 @@ run_perf() {  # perf record options...
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# Run-time statistics of BPF programs while the bench runs (restored on exit).
+STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
+trap 'sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"; kill_measured; pkill -f "bpftrace -e profile" 2>/dev/null; rm -rf "$TMP"' EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
 declare -A TIMES
 CONFIGS=(untraced kscope-99 kscope-999 bpftrace-99 perf-fp-99 perf-dwarf-99)
 echo "profile bench: $ROUNDS rounds of the -O2 -fomit-frame-pointer target on each of $CPUS CPUs, $RUNS runs"

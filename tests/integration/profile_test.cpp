@@ -206,6 +206,29 @@ TEST(Offcpu, SleepingStackWithItsTime) {
     EXPECT_GT(weight(folded, "nanosleep_[k]"), 700'000u) << k.stdout_text();
 }
 
+// Two saved profiles compared: what got hotter and cooler, in one HTML page.
+TEST(Profile, DiffOfTwoSavedProfiles) {
+    TempDir dir("kscope-profile-diff");
+    const std::string before = dir.path() + "/before.folded", after = dir.path() + "/after.folded";
+    std::ofstream(before) << "app;main;parse 70\napp;main;render 30\n";
+    std::ofstream(after) << "app;main;parse 20\napp;main;render 80\n";
+    const std::string out = dir.path() + "/diff.html";
+    const std::string msg =
+        shell(std::string(KSCOPE_BINARY) + " profile --diff " + before + " " + after + " --flamegraph " + out);
+    EXPECT_EQ(msg, "");
+    std::ifstream in(out);
+    std::stringstream page;
+    page << in.rdbuf();
+    EXPECT_NE(page.str().find("parse"), std::string::npos);
+    EXPECT_NE(page.str().find("render"), std::string::npos);
+    EXPECT_NE(page.str().find("differential"), std::string::npos);
+    // A file that is neither folded nor pprof names its line.
+    std::ofstream(dir.path() + "/bad.folded") << "app;main\n";
+    const std::string bad = shell(std::string(KSCOPE_BINARY) + " profile --diff " + dir.path() + "/bad.folded " + after);
+    EXPECT_NE(bad.find("bad.folded"), std::string::npos) << bad;
+    EXPECT_NE(bad.find("1"), std::string::npos) << bad;
+}
+
 TEST(Profile, BadFlags) {
     REQUIRE_ROOT();
     EXPECT_NE(shell(std::string(KSCOPE_BINARY) + " profile -U -K").find("choose one"), std::string::npos);
