@@ -18,6 +18,7 @@ enum kscope_event_type {
 	KSCOPE_EVENT_TCP = 4,
 	KSCOPE_EVENT_DROP = 5,
 	KSCOPE_EVENT_DNS = 6,
+	KSCOPE_EVENT_OOM = 7,
 };
 
 /* Every event starts with this header (48 bytes). */
