@@ -6,8 +6,10 @@
  *     requests go straight to the driver);
  *   block_rq_issue to the driver (every request);
  * and block_rq_complete (often in interrupt or a driver's worker context) reads it.
- * The request's creation time is the kernel's own rq->start_time_ns when it keeps one
- * (I/O accounting on, or a scheduler), which covers time in the plug. */
+ * Without block_io_start, the request's creation time is the kernel's own
+ * rq->start_time_ns when it keeps one (I/O accounting on, or a scheduler): it covers the
+ * time in the plug. At block_io_start that field is not set yet (6.x sets it right after
+ * the tracepoint, in blk_account_io_start), so the time there is now. */
 #ifndef KSCOPE_BPF_BLOCK_RQ_H
 #define KSCOPE_BPF_BLOCK_RQ_H
 
@@ -64,11 +66,11 @@ static __always_inline __u32 rq_dev(struct request *rq)
 	return ((__u32)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor);
 }
 
-static __always_inline void rq_new(struct request *rq, __u64 now, bool issued)
+static __always_inline void rq_new(struct request *rq, __u64 now, bool issued, bool kernel_start)
 {
 	__u64 key = (__u64)rq;
 	struct rq_info info = {};
-	__u64 created = BPF_CORE_READ(rq, start_time_ns);
+	__u64 created = kernel_start ? BPF_CORE_READ(rq, start_time_ns) : 0;
 	info.created_ns = created && created <= now ? created : now;
 	info.issue_ns = issued ? now : 0;
 	info.pid = bpf_get_current_pid_tgid() >> 32;
@@ -85,15 +87,7 @@ static __always_inline void rq_on_start(struct request *rq)
 		bpf_map_delete_elem(&requests, &key); /* a stale entry of a merged-away request */
 		return;
 	}
-	rq_new(rq, bpf_ktime_get_ns(), false);
-}
-
-/* An entry left by an earlier request at the same address (one merged away, never
- * completed) is older than this request's creation. */
-static __always_inline bool rq_stale(struct rq_info *info, struct request *rq)
-{
-	__u64 created = BPF_CORE_READ(rq, start_time_ns);
-	return created && info->created_ns < created;
+	rq_new(rq, bpf_ktime_get_ns(), false, false);
 }
 
 static __always_inline void rq_on_insert(struct request *rq)
@@ -102,7 +96,8 @@ static __always_inline void rq_on_insert(struct request *rq)
 		return; /* the entry, if selected, exists since block_io_start */
 	if (!task_selected())
 		return;
-	rq_new(rq, bpf_ktime_get_ns(), false);
+	/* Overwrites what a request merged away (never completed) left at this address. */
+	rq_new(rq, bpf_ktime_get_ns(), false, true);
 }
 
 static __always_inline void rq_on_issue(struct request *rq)
@@ -110,16 +105,17 @@ static __always_inline void rq_on_issue(struct request *rq)
 	__u64 key = (__u64)rq;
 	__u64 now = bpf_ktime_get_ns();
 	struct rq_info *info = bpf_map_lookup_elem(&requests, &key);
-	if (info && !rq_stale(info, rq)) {
+	/* An entry found is this request's: every request from a bio passes block_io_start,
+	 * or insert when it goes through a scheduler, and both overwrite; requests that skip
+	 * both ("none" scheduler) are never merged away in a scheduler, so leave none. */
+	if (info) {
 		info->issue_ns = now;
 		return;
 	}
 	/* Not seen before: without block_io_start, or a request not made from a bio (a
 	 * flush). The task issuing it is the best guess of its owner. */
 	if (task_selected())
-		rq_new(rq, now, true);
-	else if (info)
-		bpf_map_delete_elem(&requests, &key);
+		rq_new(rq, now, true, true);
 }
 
 /* block_rq_complete: returns the entry (and the caller deletes it) when the request is
