@@ -21,18 +21,25 @@
 /* Entries are made at block_io_start only (the submitter is known there); insert and
  * issue then only fill in their times. Set when that program is loaded. */
 const volatile bool rq_from_start = false;
+/* Remember who submitted each request (biotop, filters); biolat only needs times. */
+const volatile bool rq_track_submitter = false;
 
 struct rq_info {
 	__u64 created_ns; /* creation, or insert, or issue: the first time known */
 	__u64 issue_ns;   /* 0 until issued */
 	__u64 bytes;      /* completed so far (partial completions) */
-	__u32 pid;        /* submitter's thread-group id */
-	__u32 op;         /* enum kscope_bio_op */
+	__u32 pid;        /* submitter's thread-group id (rq_track_submitter) */
+	__u16 op;         /* enum kscope_bio_op */
+	__u16 done;       /* completed (or not selected): the entry waits for reuse */
 	char comm[KSCOPE_COMM_LEN];
 };
 
+/* Entries are not deleted at completion but marked done and rewritten in place when the
+ * request's address comes back (requests are preallocated per tag, so the same few
+ * addresses recur): a lookup and a few stores per request instead of a map update and a
+ * delete. LRU: addresses of a queue that went away are pushed out, never fill the map. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct rq_info);
@@ -52,9 +59,11 @@ static __always_inline __u32 rq_op(struct request *rq)
 	return KSCOPE_BIO_OTHER;
 }
 
+/* rq is a tp_btf argument: its fields and the structs it points to are read with plain
+ * loads (CO-RE relocated), much cheaper than a probe-read helper call each. */
 static __always_inline struct gendisk *rq_disk(struct request *rq)
 {
-	return BPF_CORE_READ(rq, q, disk);
+	return rq->q->disk;
 }
 
 /* The kernel's internal dev_t (MKDEV: major << 20 | minor) of the request's disk. */
@@ -63,19 +72,37 @@ static __always_inline __u32 rq_dev(struct request *rq)
 	struct gendisk *disk = rq_disk(rq);
 	if (!disk)
 		return 0;
-	return ((__u32)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor);
+	return ((__u32)disk->major << 20) | (__u32)disk->first_minor;
 }
 
-static __always_inline void rq_new(struct request *rq, __u64 now, bool issued, bool kernel_start)
+/* Fills info for a request seen now; kernel_start: the kernel's rq->start_time_ns is
+ * already set (after block_io_start) and is the creation time when non-zero. */
+static __always_inline void rq_fill(struct rq_info *info, struct request *rq, __u64 now, bool issued,
+				    bool kernel_start)
 {
+	__u64 created = kernel_start ? rq->start_time_ns : 0;
+	info->created_ns = created && created <= now ? created : now;
+	info->issue_ns = issued ? now : 0;
+	info->bytes = 0;
+	info->op = rq_op(rq);
+	info->done = 0;
+	if (rq_track_submitter) {
+		info->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(info->comm, sizeof(info->comm));
+	}
+}
+
+/* This request's entry, rewritten in place when its address has one. */
+static __always_inline void rq_new(struct request *rq, struct rq_info *existing, __u64 now, bool issued,
+				   bool kernel_start)
+{
+	if (existing) {
+		rq_fill(existing, rq, now, issued, kernel_start);
+		return;
+	}
 	__u64 key = (__u64)rq;
 	struct rq_info info = {};
-	__u64 created = kernel_start ? BPF_CORE_READ(rq, start_time_ns) : 0;
-	info.created_ns = created && created <= now ? created : now;
-	info.issue_ns = issued ? now : 0;
-	info.pid = bpf_get_current_pid_tgid() >> 32;
-	info.op = rq_op(rq);
-	bpf_get_current_comm(info.comm, sizeof(info.comm));
+	rq_fill(&info, rq, now, issued, kernel_start);
 	bpf_map_update_elem(&requests, &key, &info, BPF_ANY);
 }
 
@@ -83,11 +110,13 @@ static __always_inline void rq_new(struct request *rq, __u64 now, bool issued, b
 static __always_inline void rq_on_start(struct request *rq)
 {
 	__u64 key = (__u64)rq;
+	struct rq_info *info = bpf_map_lookup_elem(&requests, &key);
 	if (!task_selected()) {
-		bpf_map_delete_elem(&requests, &key); /* a stale entry of a merged-away request */
+		if (info)
+			info->done = 1; /* what an earlier request left here is not this one */
 		return;
 	}
-	rq_new(rq, bpf_ktime_get_ns(), false, false);
+	rq_new(rq, info, bpf_ktime_get_ns(), false, false);
 }
 
 static __always_inline void rq_on_insert(struct request *rq)
@@ -96,8 +125,9 @@ static __always_inline void rq_on_insert(struct request *rq)
 		return; /* the entry, if selected, exists since block_io_start */
 	if (!task_selected())
 		return;
+	__u64 key = (__u64)rq;
 	/* Overwrites what a request merged away (never completed) left at this address. */
-	rq_new(rq, bpf_ktime_get_ns(), false, true);
+	rq_new(rq, bpf_map_lookup_elem(&requests, &key), bpf_ktime_get_ns(), false, true);
 }
 
 static __always_inline void rq_on_issue(struct request *rq)
@@ -105,37 +135,33 @@ static __always_inline void rq_on_issue(struct request *rq)
 	__u64 key = (__u64)rq;
 	__u64 now = bpf_ktime_get_ns();
 	struct rq_info *info = bpf_map_lookup_elem(&requests, &key);
-	/* An entry found is this request's: every request from a bio passes block_io_start,
-	 * or insert when it goes through a scheduler, and both overwrite; requests that skip
+	/* A live entry is this request's: every request from a bio passes block_io_start,
+	 * or insert when it goes through a scheduler, and both rewrite it; requests that skip
 	 * both ("none" scheduler) are never merged away in a scheduler, so leave none. */
-	if (info) {
+	if (info && !info->done) {
 		info->issue_ns = now;
 		return;
 	}
 	/* Not seen before: without block_io_start, or a request not made from a bio (a
 	 * flush). The task issuing it is the best guess of its owner. */
 	if (task_selected())
-		rq_new(rq, now, true, true);
+		rq_new(rq, info, now, true, true);
 }
 
-/* block_rq_complete: returns the entry (and the caller deletes it) when the request is
- * done; a partial completion only adds its bytes. */
+/* block_rq_complete: returns the entry when the request is done (and marks it so; its
+ * fields stay valid until the address is issued again, which needs this completion to
+ * finish); a partial completion only adds its bytes. */
 static __always_inline struct rq_info *rq_on_complete(struct request *rq, unsigned int nr_bytes)
 {
 	__u64 key = (__u64)rq;
 	struct rq_info *info = bpf_map_lookup_elem(&requests, &key);
-	if (!info)
+	if (!info || info->done)
 		return NULL;
 	info->bytes += nr_bytes;
-	if (nr_bytes < BPF_CORE_READ(rq, __data_len))
+	if (nr_bytes < rq->__data_len)
 		return NULL; /* more to come */
+	info->done = 1;
 	return info;
-}
-
-static __always_inline void rq_forget(struct request *rq)
-{
-	__u64 key = (__u64)rq;
-	bpf_map_delete_elem(&requests, &key);
 }
 
 static __always_inline void copy_disk_name(char *dst, struct request *rq)

@@ -77,7 +77,6 @@ int BPF_PROG(ks_bio_complete, struct request *rq, blk_status_t error, unsigned i
 	__u64 now = bpf_ktime_get_ns();
 	struct kscope_biolat_key key = { .dev = rq_dev(rq), .op = info->op };
 	__u64 created = info->created_ns, issued = info->issue_ns, bytes = info->bytes;
-	rq_forget(rq);
 
 	struct kscope_biolat_stats *v = stats_for(&key, rq);
 	if (!v)

@@ -52,7 +52,6 @@ int BPF_PROG(ks_biotop_complete, struct request *rq, blk_status_t error, unsigne
 	__u64 bytes = info->bytes;
 	char comm[KSCOPE_COMM_LEN];
 	__builtin_memcpy(comm, info->comm, sizeof(comm));
-	rq_forget(rq);
 
 	struct kscope_biotop_stats *v = bpf_map_lookup_elem(&stats, &key);
 	if (!v) {

@@ -24,11 +24,14 @@ bool kernel_has_block_io_start() {
 
 namespace {
 
-// Loads the block_io_start program when the kernel has the hook and it is wanted; the
-// other hooks then only fill in times of requests it saw.
-Result<void> configure_start(BpfObject& obj, const char* program, bool wanted) {
-    const bool use = wanted && kernel_has_block_io_start();
+// submitter: remember who submitted each request. Then the block_io_start program is
+// loaded where the kernel has the hook, and the other hooks only fill in the times of
+// the requests it saw.
+Result<void> configure_submitter(BpfObject& obj, const char* program, bool submitter) {
+    const bool use = submitter && kernel_has_block_io_start();
     if (auto r = obj.set_autoload(program, use); !r)
+        return r;
+    if (auto r = obj.set_const<bool>("rq_track_submitter", submitter); !r)
         return r;
     return obj.set_const<bool>("rq_from_start", use);
 }
@@ -48,7 +51,7 @@ Result<void> BiolatProbe::configure(BpfObject& obj) {
     // (issue, complete) are the cheapest path.
     const FilterSpec& f = options_.filter;
     const bool filtered = !f.pids.empty() || !f.comms.empty() || f.cgroup.has_value();
-    return configure_start(obj, "ks_bio_start", filtered);
+    return configure_submitter(obj, "ks_bio_start", filtered);
 }
 
 Result<BlockLatencySnapshot> BiolatProbe::snapshot() {
@@ -96,7 +99,7 @@ void BiolatProbe::append_metrics(PrometheusText& m) {
 
 std::span<const uint8_t> BiotopProbe::elf() const { return skeleton_elf(biotop_bpf__elf_bytes); }
 
-Result<void> BiotopProbe::configure(BpfObject& obj) { return configure_start(obj, "ks_biotop_start", true); }
+Result<void> BiotopProbe::configure(BpfObject& obj) { return configure_submitter(obj, "ks_biotop_start", true); }
 
 Result<BlockTopSnapshot> BiotopProbe::snapshot() {
     if (!obj_)
