@@ -25,10 +25,10 @@ static __always_inline __u64 task_cgroup_ancestor_id(struct task_struct *t, __u3
 	return ancestor ? BPF_CORE_READ(ancestor, kn, id) : 0;
 }
 
-/* True when t passes every enabled filter. */
+/* True when t passes every enabled filter. t is a tp_btf argument: plain loads. */
 static __always_inline bool task_struct_selected(struct task_struct *t)
 {
-	__u32 tgid = BPF_CORE_READ(t, tgid);
+	__u32 tgid = t->tgid;
 	if (filter_exclude_tgid && tgid == filter_exclude_tgid)
 		return false;
 	if (filter_by_pid && !bpf_map_lookup_elem(&filter_pids, &tgid))

@@ -17,6 +17,7 @@ public:
 
 protected:
     std::span<const uint8_t> elf() const override;
+    Result<void> configure(BpfObject& obj) override;
 };
 
 }  // namespace kscope

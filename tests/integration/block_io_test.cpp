@@ -13,71 +13,12 @@
 #include <string>
 
 #include "harness.h"
+#include "loop_device.h"
 
 namespace kscope::test {
 namespace {
 
-std::string run_output(const std::string& cmd) {
-    std::string out;
-    std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-    if (!p)
-        return out;
-    std::array<char, 256> buf;
-    while (fgets(buf.data(), buf.size(), p.get()))
-        out += buf.data();
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-        out.pop_back();
-    return out;
-}
-
-// A loop device over a file in /tmp, detached and removed at the end. Attached before
-// kscope starts and left to settle, so the kernel's and udev's own first reads of a new
-// disk are not counted.
-class LoopDevice {
-public:
-    LoopDevice() : dir_("kscope-loop") {
-        file_ = dir_.path() + "/disk.img";
-        if (system(("truncate -s 16M " + file_).c_str()) != 0)
-            return;
-        dev_ = run_output("losetup --find --show " + file_ + " 2>/dev/null");
-        if (dev_.rfind("/dev/loop", 0) == 0)
-            name_ = dev_.substr(5);
-        if (system("command -v udevadm >/dev/null && udevadm settle -t 5 2>/dev/null") != 0) {
-        }
-        usleep(200'000);
-    }
-    ~LoopDevice() {
-        if (!dev_.empty())
-            (void)system(("losetup -d " + dev_).c_str());
-    }
-    bool ok() const { return !name_.empty(); }
-    const std::string& dev() const { return dev_; }
-    const std::string& name() const { return name_; }  // "loop3"
-
-private:
-    TempDir dir_;
-    std::string file_, dev_, name_;
-};
-
 constexpr int kReads = 64;
-
-// A child named kscope-bio that makes kReads O_DIRECT 4 KiB reads of dev, at distinct
-// offsets (nothing to merge), then exits.
-pid_t direct_reader(const std::string& dev) {
-    return spawn([dev] {
-        prctl(PR_SET_NAME, "kscope-bio");
-        int fd = open(dev.c_str(), O_RDONLY | O_DIRECT);
-        if (fd < 0)
-            _exit(2);
-        void* buf = nullptr;
-        if (posix_memalign(&buf, 4096, 4096))
-            _exit(3);
-        for (int i = 0; i < kReads; i++)
-            if (pread(fd, buf, 4096, off_t(i) * 2 * 4096) != 4096)
-                _exit(4);
-        close(fd);
-    });
-}
 
 std::set<std::string> keys_of(const nlohmann::json& j) {
     std::set<std::string> keys;
@@ -92,7 +33,7 @@ TEST(BiolatProbe, CountsEveryDirectReadOfALoopDevice) {
     ASSERT_TRUE(loop.ok()) << "losetup failed";
     Kscope k({"biolat", "--json", "-i", "0.3"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
-    pid_t reader = direct_reader(loop.dev());
+    pid_t reader = direct_reader(loop.dev(), kReads);
     ASSERT_EQ(wait_child(reader), 0);
     usleep(400'000);
     k.stop();
@@ -134,7 +75,7 @@ TEST(BiolatProbe, CommFilterSelectsTheSubmitter) {
     Kscope other({"biolat", "--json", "-i", "0.3", "-c", "kscope-nobody"});
     ASSERT_TRUE(chosen.ready()) << chosen.stderr_text();
     ASSERT_TRUE(other.ready()) << other.stderr_text();
-    ASSERT_EQ(wait_child(direct_reader(loop.dev())), 0);
+    ASSERT_EQ(wait_child(direct_reader(loop.dev(), kReads)), 0);
     usleep(400'000);
     chosen.stop();
     other.stop();
@@ -154,7 +95,7 @@ TEST(BiotopProbe, CreditsDirectReadsToTheReadingProcess) {
     ASSERT_TRUE(loop.ok()) << "losetup failed";
     Kscope k({"biotop", "--json", "-i", "0.3", "--top", "0"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
-    pid_t reader = direct_reader(loop.dev());
+    pid_t reader = direct_reader(loop.dev(), kReads);
     ASSERT_EQ(wait_child(reader), 0);
     usleep(400'000);
     k.stop();
