@@ -29,6 +29,8 @@ static __always_inline void latency_record(struct kscope_latency_hist *h, __u64 
 	h->sum_ns += ns;
 	h->slots[hist_slot(ns, KSCOPE_LAT_SLOTS)] += 1;
 	if (h->max_epoch != epoch_now) {
+		h->prev_max_ns = h->max_ns;
+		h->prev_epoch = h->max_epoch;
 		h->max_epoch = epoch_now;
 		h->max_ns = ns;
 	} else if (ns > h->max_ns) {

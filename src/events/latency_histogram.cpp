@@ -14,6 +14,8 @@ void LatencyHistogram::add_cpu(const kscope_latency_hist& h, uint64_t ended_epoc
     sum_ns += h.sum_ns;
     if (h.max_epoch == ended_epoch || h.max_epoch == current_epoch)
         max_ns = std::max<uint64_t>(max_ns, h.max_ns);
+    if (h.prev_epoch == ended_epoch)  // a newer value moved the interval's maximum aside
+        max_ns = std::max<uint64_t>(max_ns, h.prev_max_ns);
     for (size_t i = 0; i < slots.size(); i++)
         slots[i] += h.slots[i];
 }

@@ -177,6 +177,8 @@ TEST(AbiLayout, SchedAndMemoryStructsMatch) {
                    {"sum_ns", offsetof(kscope_latency_hist, sum_ns)},
                    {"max_ns", offsetof(kscope_latency_hist, max_ns)},
                    {"max_epoch", offsetof(kscope_latency_hist, max_epoch)},
+                   {"prev_max_ns", offsetof(kscope_latency_hist, prev_max_ns)},
+                   {"prev_epoch", offsetof(kscope_latency_hist, prev_epoch)},
                    {"slots", offsetof(kscope_latency_hist, slots)}});
     expect_layout("biolat.bpf.o", "kscope_biolat_stats", sizeof(kscope_biolat_stats),
                   {{"disk", offsetof(kscope_biolat_stats, disk)},

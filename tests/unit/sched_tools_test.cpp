@@ -45,6 +45,13 @@ TEST(LatencyHistogram, AddsCpusAndKeepsOnlyThisIntervalsMaximum) {
     EXPECT_EQ(h.sum_ns, 6300u);
     EXPECT_EQ(h.max_ns, 1000u);  // the CPU whose maximum is from interval 2 does not count
     EXPECT_EQ(h.slots[12], 1u);
+    // A value of interval 5 arrived after user space moved to 5 but before it read: the
+    // maximum of interval 4 it pushed aside still counts.
+    kscope_latency_hist turned{};
+    turned.count = 2, turned.max_ns = 10, turned.max_epoch = 5, turned.prev_max_ns = 4'000'000, turned.prev_epoch = 4;
+    LatencyHistogram t;
+    t.add_cpu(turned, 4, 5);
+    EXPECT_EQ(t.max_ns, 4'000'000u);
 }
 
 TEST(LatencyHistogram, IntervalIsTheDifferenceWithAConsistentMaximum) {
