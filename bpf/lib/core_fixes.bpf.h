@@ -28,4 +28,46 @@ static __always_inline bool have_bpf_loop(void)
 	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop);
 }
 
+/* kernfs_node.parent became __parent (RCU-protected) in 6.15. */
+struct kernfs_node___parent_rcu {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+struct kernfs_node___parent_plain {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kernfs_parent(struct kernfs_node *kn)
+{
+	struct kernfs_node___parent_rcu *n = (void *)kn;
+	if (bpf_core_field_exists(n->__parent))
+		return BPF_CORE_READ(n, __parent);
+	return BPF_CORE_READ((struct kernfs_node___parent_plain *)kn, parent);
+}
+
+/* mm->rss_stat: an array of percpu_counter since 6.2 (the value user space sees through
+ * get_mm_counter() is its `count`); before, struct mm_rss_stat of atomic_long_t. */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___old_rss {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mm_rss_pages(struct mm_struct *mm)
+{
+	__s64 sum = 0;
+	if (!mm)
+		return 0;
+	if (!bpf_core_type_exists(struct mm_rss_stat___old)) {
+		/* MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES (MM_SWAPENTS, index 3, is not resident) */
+		sum = BPF_CORE_READ(mm, rss_stat[0].count) + BPF_CORE_READ(mm, rss_stat[1].count) +
+		      BPF_CORE_READ(mm, rss_stat[2].count);
+	} else {
+		struct mm_struct___old_rss *old = (void *)mm;
+		sum = BPF_CORE_READ(old, rss_stat.count[0].counter) + BPF_CORE_READ(old, rss_stat.count[1].counter) +
+		      BPF_CORE_READ(old, rss_stat.count[2].counter);
+	}
+	return sum > 0 ? (__u64)sum : 0;
+}
+
 #endif

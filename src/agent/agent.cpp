@@ -9,6 +9,7 @@
 
 #include "agent/logging.h"
 #include "agent/process_metrics.h"
+#include "probes/faults_probe.h"
 #include "probes/filetop_probe.h"
 #include "probes/registry.h"
 #include "probes/syscalls_probe.h"
@@ -37,6 +38,8 @@ std::unique_ptr<Probe> agent_probe(const std::string& name) {
         return std::make_unique<SyscallsProbe>(/*by_process=*/false);
     if (name == "filetop")
         return std::make_unique<FiletopProbe>(/*per_file=*/false);
+    if (name == "faults")
+        return std::make_unique<FaultsProbe>(/*per_process=*/false);
     return make_probe(name);
 }
 

@@ -336,6 +336,7 @@ const std::vector<std::pair<std::string, bool>>& agent_probe_defaults() {
     static const std::vector<std::pair<std::string, bool>> probes = {
         {"exec", true}, {"exit", true}, {"open", false}, {"syscalls", true},
         {"tcp", true},  {"drops", true}, {"dns", true},  {"filetop", true},
+        {"runqlat", true}, {"biolat", true}, {"oom", true}, {"faults", false},
     };
     return probes;
 }

@@ -63,7 +63,9 @@ struct AgentConfig {
 };
 
 // The probes the agent runs, with whether each is on by default. `open` is off: every
-// open on a host is a flood for a store; turn it on with a filter.
+// open on a host is a flood for a store; turn it on with a filter. `faults` is off: the
+// perf event it counts from costs ~300 ns per page fault (about a fifth of a minor fault,
+// bench/sched_bench.sh), too much for fault-heavy workloads by default.
 const std::vector<std::pair<std::string, bool>>& agent_probe_defaults();
 
 AgentConfig default_agent_config();

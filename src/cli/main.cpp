@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
     kscope::register_dns_command(app, exit_code);
     kscope::register_profile_command(app, exit_code);
     kscope::register_offcpu_command(app, exit_code);
+    kscope::register_runqlat_command(app, exit_code);
+    kscope::register_biolat_command(app, exit_code);
+    kscope::register_biotop_command(app, exit_code);
+    kscope::register_oom_command(app, exit_code);
+    kscope::register_faults_command(app, exit_code);
     kscope::register_agent_command(app, exit_code);
     kscope::register_query_command(app, exit_code);
     kscope::register_retrans_command(app, exit_code);

@@ -31,6 +31,8 @@ Result<TcpEvent> decode_tcp(RawEvent raw, const DecodeContext& ctx);
 Result<DropEvent> decode_drop(RawEvent raw, const DecodeContext& ctx);
 // Fails (and the pipeline counts it as malformed) when the message's question cannot be read.
 Result<DnsEvent> decode_dns(RawEvent raw, const DecodeContext& ctx);
+// page_size: bytes per page, to turn the kernel's page counts into bytes.
+Result<OomEvent> decode_oom(RawEvent raw, const DecodeContext& ctx, uint64_t page_size);
 
 // Offset between CLOCK_BOOTTIME and CLOCK_REALTIME now.
 int64_t boot_to_epoch_offset_ns();

@@ -20,6 +20,7 @@ const char* name_of(const OpenEvent&) { return "open"; }
 const char* name_of(const TcpEvent& e) { return tcp_type_name(e); }
 const char* name_of(const DropEvent&) { return "drop"; }
 const char* name_of(const DnsEvent& e) { return dns_event_type_name(e); }
+const char* name_of(const OomEvent&) { return "oom_kill"; }
 }  // namespace
 
 const char* dns_event_type_name(const DnsEvent& e) {
@@ -45,7 +46,7 @@ const std::vector<std::string_view>& event_type_names() {
     static const std::vector<std::string_view> names = {
         "exec",          "exit",           "open",           "tcp_connect",        "tcp_accept",
         "tcp_close",     "tcp_retransmit", "tcp_reset_sent", "tcp_reset_received", "drop",
-        "dns_query",     "dns_response"};
+        "dns_query",     "dns_response",   "oom_kill"};
     return names;
 }
 

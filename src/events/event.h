@@ -94,7 +94,19 @@ struct DnsEvent {
     bool truncated = false;       // the message was longer than kscope carries or parsed
 };
 
-using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent, DnsEvent>;
+// An OOM kill. The common fields describe the victim (the process killed).
+struct OomEvent {
+    CommonFields common;
+    uint32_t trigger_pid = 0;        // the process whose allocation ran out of memory
+    std::string trigger_comm;
+    const char* constraint = "";     // memcg (a memory cgroup at its limit), global
+    std::string memcg;               // that cgroup's path in the memory hierarchy; "" when global
+    uint64_t memcg_limit_bytes = 0;  // its limit; 0 when global
+    uint64_t rss_bytes = 0;          // victim's resident memory (anon + file + shmem) at the kill
+    int32_t oom_score_adj = 0;       // victim's, -1000..1000
+};
+
+using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent, DnsEvent, OomEvent>;
 
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);

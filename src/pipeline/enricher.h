@@ -26,6 +26,7 @@ private:
     void observe(const TcpEvent&) {}
     void observe(const DropEvent&) {}
     void observe(const DnsEvent&) {}
+    void observe(const OomEvent&) {}
 
     ProcessCache& cache_;
     CgroupPaths cgroups_;

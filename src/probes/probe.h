@@ -70,9 +70,10 @@ public:
     bool loaded() const { return obj_.has_value(); }
     // Opens, configures and loads; nothing is attached yet.
     Result<void> load(const ProbeOptions& options);
-    // Attaches every program; the probe is usable when all attached.
+    // Attaches every program; the probe is usable when all attached. Virtual for probes
+    // whose programs libbpf cannot attach by section name (perf events).
     virtual std::vector<HookStatus> attach();
-    void detach();
+    virtual void detach();
 
     Result<int> ring_fd() const;
     // Drops the kernel counted in one slot (enum kscope_drop_slot), summed over CPUs.

@@ -1,12 +1,16 @@
 #include "probes/registry.h"
 
+#include "probes/block_probes.h"
 #include "probes/dns_probe.h"
 #include "probes/drops_probe.h"
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
+#include "probes/faults_probe.h"
 #include "probes/filetop_probe.h"
+#include "probes/oom_probe.h"
 #include "probes/open_probe.h"
 #include "probes/profile_probe.h"
+#include "probes/runqlat_probe.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
 #include "probes/tcptop_probe.h"
@@ -25,6 +29,11 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<TcptopProbe>());
     all.push_back(std::make_unique<DnsProbe>());
     all.push_back(std::make_unique<ProfileProbe>());
+    all.push_back(std::make_unique<RunqlatProbe>());
+    all.push_back(std::make_unique<BiolatProbe>());
+    all.push_back(std::make_unique<BiotopProbe>());
+    all.push_back(std::make_unique<OomProbe>());
+    all.push_back(std::make_unique<FaultsProbe>());
     return all;
 }
 

@@ -108,6 +108,17 @@ void body(JsonWriter& w, const DnsEvent& e) {
     w.field("truncated", e.truncated);
 }
 
+void body(JsonWriter& w, const OomEvent& e) {
+    common(w, "oom_kill", e.common);
+    w.field("trigger_pid", e.trigger_pid)
+        .field("trigger_comm", e.trigger_comm)
+        .field("constraint", e.constraint)
+        .field("memcg", e.memcg)
+        .field("memcg_limit_bytes", e.memcg_limit_bytes)
+        .field("rss_bytes", e.rss_bytes)
+        .field("oom_score_adj", e.oom_score_adj);
+}
+
 }  // namespace
 
 void append_event_json(std::string& out, const Event& event) {

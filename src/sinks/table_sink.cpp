@@ -63,6 +63,9 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "open")
         b += fmt::format("{:<16} {:>7} {:<12} {:<5} {:<{}} {}\n", "PCOMM", "PID", "RET", "MODE", "FLAGS",
                          kOpenFlagsWidth, "PATH");
+    else if (type == "oom")
+        b += fmt::format("{:<16} {:>7} {:>10} {:>5} {:<16} {:>7} {:<7} {}\n", "PCOMM", "PID", "RSS(MiB)", "ADJ",
+                         "TRIGGER", "TPID", "CONSTR", "MEMCG");
     out_.flush();
 }
 
@@ -151,6 +154,13 @@ void TableSink::row(const DnsEvent& e) {
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:<8} {:<6} {:<9} {:>9} {:<40} {}\n", e.common.comm,
                    e.common.pid, e.event, e.query_type, response ? e.rcode : "-",
                    response ? fmt::format("{:.3f}", e.latency_ns / 1e6) : "-", e.name, answers);
+}
+
+void TableSink::row(const OomEvent& e) {
+    time_cell(e.common.ts_ns);
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>10.1f} {:>5} {:<16} {:>7} {:<7} {}\n",
+                   e.common.comm, e.common.pid, e.rss_bytes / (1024.0 * 1024), e.oom_score_adj, e.trigger_comm,
+                   e.trigger_pid, e.constraint, e.memcg.empty() ? "-" : e.memcg);
 }
 
 void TableSink::write(const Event& event) {

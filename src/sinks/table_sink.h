@@ -27,6 +27,7 @@ private:
     void row(const TcpEvent& e);
     void row(const DropEvent& e);
     void row(const DnsEvent& e);
+    void row(const OomEvent& e);
     void time_cell(uint64_t ts_ns);
 
     FdWriter out_;

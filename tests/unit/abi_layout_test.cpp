@@ -15,6 +15,10 @@
 #include "kscope/abi/profile.h"
 #include "kscope/abi/drops.h"
 #include "kscope/abi/filetop.h"
+#include "kscope/abi/block.h"
+#include "kscope/abi/faults.h"
+#include "kscope/abi/oom.h"
+#include "kscope/abi/runqlat.h"
 
 namespace kscope {
 namespace {
@@ -164,6 +168,44 @@ TEST(AbiLayout, DnsEventMatches) {
                    {"message_len", offsetof(kscope_dns_event, message_len)},
                    {"payload_len", offsetof(kscope_dns_event, payload_len)},
                    {"payload", offsetof(kscope_dns_event, payload)}});
+}
+
+TEST(AbiLayout, SchedAndMemoryStructsMatch) {
+    expect_layout("runqlat.bpf.o", "kscope_runq_stats", sizeof(kscope_runq_stats),
+                  {{"comm", offsetof(kscope_runq_stats, comm)}, {"hist", offsetof(kscope_runq_stats, hist)}});
+    expect_layout("runqlat.bpf.o", "kscope_latency_hist", sizeof(kscope_latency_hist),
+                  {{"count", offsetof(kscope_latency_hist, count)},
+                   {"sum_ns", offsetof(kscope_latency_hist, sum_ns)},
+                   {"max_ns", offsetof(kscope_latency_hist, max_ns)},
+                   {"max_epoch", offsetof(kscope_latency_hist, max_epoch)},
+                   {"prev_max_ns", offsetof(kscope_latency_hist, prev_max_ns)},
+                   {"prev_epoch", offsetof(kscope_latency_hist, prev_epoch)},
+                   {"slots", offsetof(kscope_latency_hist, slots)}});
+    expect_layout("biolat.bpf.o", "kscope_biolat_stats", sizeof(kscope_biolat_stats),
+                  {{"disk", offsetof(kscope_biolat_stats, disk)},
+                   {"bytes", offsetof(kscope_biolat_stats, bytes)},
+                   {"total", offsetof(kscope_biolat_stats, total)},
+                   {"queue", offsetof(kscope_biolat_stats, queue)},
+                   {"device", offsetof(kscope_biolat_stats, device)}});
+    expect_layout("biotop.bpf.o", "kscope_biotop_stats", sizeof(kscope_biotop_stats),
+                  {{"comm", offsetof(kscope_biotop_stats, comm)},
+                   {"disk", offsetof(kscope_biotop_stats, disk)},
+                   {"ops", offsetof(kscope_biotop_stats, ops)},
+                   {"bytes", offsetof(kscope_biotop_stats, bytes)},
+                   {"total_ns", offsetof(kscope_biotop_stats, total_ns)}});
+    expect_layout("faults.bpf.o", "kscope_faults_stats", sizeof(kscope_faults_stats),
+                  {{"comm", offsetof(kscope_faults_stats, comm)}, {"faults", offsetof(kscope_faults_stats, faults)}});
+    expect_layout("oom.bpf.o", "kscope_oom_event", sizeof(kscope_oom_event),
+                  {{"hdr", offsetof(kscope_oom_event, hdr)},
+                   {"rss_pages", offsetof(kscope_oom_event, rss_pages)},
+                   {"memcg_limit_pages", offsetof(kscope_oom_event, memcg_limit_pages)},
+                   {"trigger_pid", offsetof(kscope_oom_event, trigger_pid)},
+                   {"trigger_tid", offsetof(kscope_oom_event, trigger_tid)},
+                   {"trigger_comm", offsetof(kscope_oom_event, trigger_comm)},
+                   {"oom_score_adj", offsetof(kscope_oom_event, oom_score_adj)},
+                   {"constraint", offsetof(kscope_oom_event, constraint)},
+                   {"memcg_path_len", offsetof(kscope_oom_event, memcg_path_len)},
+                   {"memcg_path", offsetof(kscope_oom_event, memcg_path)}});
 }
 
 }  // namespace
