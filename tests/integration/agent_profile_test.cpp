@@ -31,12 +31,28 @@ std::string shell(const std::string& cmd) {
     return out;
 }
 
+// At start the agent loads the unwind tables of every process the profiler samples; a
+// process started meanwhile waits its turn, and its first samples have shorter stacks.
+// The tests below are about what is kept and served, so they start once that is done.
+void wait_tables_settled(const Agent& a) {
+    double before = -1;
+    for (int i = 0; i < 40; i++) {
+        const double rows = a.metric("kscope_profile_unwind_rows");
+        if (rows > 0 && rows == before)
+            return;
+        before = rows;
+        usleep(500'000);
+    }
+    ADD_FAILURE() << "the unwind tables were still loading after 20 s";
+}
+
 TEST(AgentProfile, DebugPprofEndpointGivesAFreshProfile) {
     REQUIRE_ROOT();
     if (shell("command -v go").empty())
         GTEST_SKIP() << "SKIPPED: go (golang-go) is not installed; scripts/bootstrap installs it";
     Agent a(kQuiet + "profiling:\n  frequency: 49\n");
     ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+    wait_tables_settled(a);
     pid_t target = spawn([] { exec_now(kTarget, {"profile_target", "4"}); });
     TempDir dir("kscope-agent-pprof");
     httplib::Client c("127.0.0.1", a.port());
@@ -68,6 +84,7 @@ TEST(AgentProfile, StoredMinutesAreMergedByTheProfileApi) {
     {
         Agent a(kQuiet + "profiling:\n  frequency: 99\n", dir.path());
         ASSERT_TRUE(a.ready()) << a.process().stderr_text();
+        wait_tables_settled(a);
         pid_t target = spawn([] { exec_now(kTarget, {"profile_target", "2"}); });
         wait_child(target);
         usleep(1'500'000);  // the next drain
