@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,23 @@
 #include <thread>
 
 namespace kscope::test {
+namespace {
+
+// popen(cmd) and all it writes to stdout.
+ShellResult read_command(const std::string& cmd) {
+    ShellResult out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p)
+        return out;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+        out.text.append(buf.data(), n);
+    out.status = pclose(p);
+    return out;
+}
+
+}  // namespace
 
 TempDir::TempDir(const std::string& prefix) {
     std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
@@ -204,5 +223,11 @@ std::vector<nlohmann::json> events_for(const std::vector<nlohmann::json>& all, c
             out.push_back(e);
     return out;
 }
+
+ShellResult run_shell(const std::string& cmd) { return read_command(cmd + " 2>&1"); }
+
+std::string shell(const std::string& cmd) { return run_shell(cmd).text; }
+
+std::string shell_stdout(const std::string& cmd) { return read_command(cmd).text; }
 
 }  // namespace kscope::test

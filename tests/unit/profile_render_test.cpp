@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "harness.h"
 #include "profile.pb.h"
 #include "profile/gzip.h"
 #include "profile/profile_output.h"
@@ -49,20 +50,7 @@ std::vector<SymbolizedStack> samples() {
     };
 }
 
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    pclose(p);
-    return out;
-}
-
-bool have(const std::string& tool) { return run_capture("command -v " + tool + " 2>/dev/null").size() > 0; }
+bool have(const std::string& tool) { return test::shell_stdout("command -v " + tool + " 2>/dev/null").size() > 0; }
 
 std::string write_temp(const testing::TempDir& dir, const std::string& name, const std::string& data) {
     std::string path = dir / name;
@@ -140,7 +128,7 @@ TEST(ProfilePprof, ReadsBackAsTheSameFoldedStacks) {
 std::map<std::string, std::pair<std::string, std::string>> pprof_top(const std::string& file, const std::string& extra) {
     const std::string env = "GOCACHE=/tmp/kscope-test-gocache GOPATH=/tmp/kscope-test-gopath PPROF_TMPDIR=/tmp "
                             "HOME=/tmp GOFLAGS=-mod=mod GOTOOLCHAIN=local ";
-    std::string out = run_capture(env + "go tool pprof -top " + extra + " " + file + " 2>&1");
+    std::string out = test::shell(env + "go tool pprof -top " + extra + " " + file);
     std::map<std::string, std::pair<std::string, std::string>> rows;
     std::regex row(R"(^\s*(\S+)\s+[\d.]+%\s+[\d.]+%\s+(\S+)\s+[\d.]+%\s+(.+)$)");
     std::istringstream lines(out);
@@ -226,7 +214,7 @@ function indexOf(name) {
     const std::string js = write_temp(dir, "harness.js", harness);
     const std::string data = write_temp(dir, "data.json", html.substr(d0, d1 - d0));
     const std::string script = write_temp(dir, "page.js", html.substr(s0, s1 - s0));
-    return run_capture("node " + js + " " + data + " " + script + " 2>&1");
+    return test::shell("node " + js + " " + data + " " + script);
 }
 
 TEST(ProfileFlameGraph, SelfContainedPageWithTheProfile) {
