@@ -16,18 +16,6 @@
 
 namespace kscope::test {
 
-uint16_t free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 ServerProcess::ServerProcess(const std::string& name, const std::vector<std::string>& argv, const std::string& dir)
     : log_path_(dir + "/" + name + ".log") {
     pid_ = fork();

@@ -9,9 +9,6 @@
 
 namespace kscope::test {
 
-// A free TCP port on 127.0.0.1 (bound once and released).
-uint16_t free_port();
-
 // A child process with its output in <dir>/<name>.log; SIGTERM then SIGKILL on exit.
 class ServerProcess {
 public:

@@ -1,8 +1,10 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,5 +231,17 @@ ShellResult run_shell(const std::string& cmd) { return read_command(cmd + " 2>&1
 std::string shell(const std::string& cmd) { return run_shell(cmd).text; }
 
 std::string shell_stdout(const std::string& cmd) { return read_command(cmd).text; }
+
+uint16_t free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
 
 }  // namespace kscope::test

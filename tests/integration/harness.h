@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -100,5 +101,8 @@ ShellResult run_shell(const std::string& cmd);
 std::string shell(const std::string& cmd);
 // What cmd printed on stdout alone, run with /bin/sh; its stderr goes to the test's.
 std::string shell_stdout(const std::string& cmd);
+
+// A free TCP port on 127.0.0.1 (bound once and released).
+uint16_t free_port();
 
 }  // namespace kscope::test
