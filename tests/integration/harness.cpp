@@ -226,6 +226,13 @@ std::vector<nlohmann::json> events_for(const std::vector<nlohmann::json>& all, c
     return out;
 }
 
+const nlohmann::json* find_event(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid) {
+    for (const auto& e : all)
+        if (e["type"] == type && e["pid"] == pid)
+            return &e;
+    return nullptr;
+}
+
 ShellResult run_shell(const std::string& cmd) { return read_command(cmd + " 2>&1"); }
 
 std::string shell(const std::string& cmd) { return run_shell(cmd).text; }

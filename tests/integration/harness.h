@@ -89,6 +89,9 @@ pid_t run_exec(const std::string& path, const std::vector<std::string>& argv);
 // Events from lines whose "type" is type and "pid" is pid.
 std::vector<nlohmann::json> events_for(const std::vector<nlohmann::json>& all, const std::string& type,
                                        pid_t pid);
+// The first event whose "type" is type and "pid" is pid (every line must have both);
+// nullptr if none.
+const nlohmann::json* find_event(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid);
 
 // How a command run by /bin/sh ended, and what it printed.
 struct ShellResult {
