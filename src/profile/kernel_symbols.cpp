@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "profile/read_file.h"
 
 namespace kscope {
 
@@ -49,12 +49,8 @@ KernelSymbols KernelSymbols::parse(std::string_view text) {
 }
 
 KernelSymbols KernelSymbols::load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        return {};
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse(text.str());
+    const std::optional<std::string> text = read_file(path);
+    return text ? parse(*text) : KernelSymbols{};
 }
 
 const KernelSymbol* KernelSymbols::find(uint64_t addr) const {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "profile/read_file.h"
 
 namespace kscope {
 namespace {
@@ -52,12 +52,8 @@ PerfMap PerfMap::parse(std::string_view text) {
 }
 
 PerfMap PerfMap::load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in)
-        return {};
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse(text.str());
+    const std::optional<std::string> text = read_file(path);
+    return text ? parse(*text) : PerfMap{};
 }
 
 const PerfMapSymbol* PerfMap::find(uint64_t addr) const {

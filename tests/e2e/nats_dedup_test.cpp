@@ -6,7 +6,6 @@
 // Nats-Msg-Id; the server discards the copy: the stream holds every event exactly once.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <nats/nats.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -16,7 +15,6 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "agent_harness.h"
@@ -160,34 +158,6 @@ private:
     std::string last_id_, dropped_id_;
 };
 
-// Messages in the stream: argv[2] of each exec (its run number) -> how many times.
-std::map<int, int> stream_contents(uint16_t port, uint64_t& messages) {
-    std::map<int, int> seen;
-    messages = 0;
-    natsConnection* nc = nullptr;
-    jsCtx* js = nullptr;
-    const std::string url = "nats://127.0.0.1:" + std::to_string(port);
-    if (natsConnection_ConnectTo(&nc, url.c_str()) != NATS_OK || natsConnection_JetStream(&js, nc, nullptr) != NATS_OK)
-        return seen;
-    jsStreamInfo* info = nullptr;
-    if (js_GetStreamInfo(&info, js, "KSCOPE", nullptr, nullptr) == NATS_OK) {
-        messages = info->State.Msgs;
-        for (uint64_t seq = info->State.FirstSeq; seq <= info->State.LastSeq; seq++) {
-            natsMsg* msg = nullptr;
-            if (js_GetMsg(&msg, js, "KSCOPE", seq, nullptr, nullptr) != NATS_OK)
-                continue;
-            auto e = nlohmann::json::parse(std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), nullptr, false);
-            if (!e.is_discarded() && e["type"] == "exec" && e["argv"].size() == 3)
-                seen[std::stoi(e["argv"][2].get<std::string>())]++;
-            natsMsg_Destroy(msg);
-        }
-        jsStreamInfo_Destroy(info);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
-    return seen;
-}
-
 TEST(NatsDedup, AResendAfterALostAcknowledgementIsStoredOnce) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kNatsServer)) << "nats-server missing: scripts/bootstrap installs it";
@@ -229,7 +199,7 @@ TEST(NatsDedup, AResendAfterALostAcknowledgementIsStoredOnce) {
 
     // The server kept one copy of each event.
     uint64_t messages = 0;
-    auto seen = stream_contents(port, messages);
+    auto seen = nats_stream_runs(port, &messages);
     EXPECT_EQ(messages, uint64_t(kRuns));
     EXPECT_EQ(seen.size(), size_t(kRuns));
     for (int i = 0; i < kRuns; i++)

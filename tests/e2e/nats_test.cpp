@@ -1,13 +1,11 @@
 // NATS JetStream (Debian's nats-server) receives the agent's events; the server is
 // stopped while events keep coming and restarted; every event arrives exactly once.
 #include <gtest/gtest.h>
-#include <nats/nats.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "agent_harness.h"
@@ -17,32 +15,6 @@ namespace kscope::test {
 namespace {
 
 constexpr const char* kNatsServer = "/usr/sbin/nats-server";
-
-// Every message in the stream: argv[2] of each exec (its run number) -> how many times.
-std::map<int, int> stream_contents(uint16_t port) {
-    std::map<int, int> seen;
-    natsConnection* nc = nullptr;
-    jsCtx* js = nullptr;
-    const std::string url = "nats://127.0.0.1:" + std::to_string(port);
-    if (natsConnection_ConnectTo(&nc, url.c_str()) != NATS_OK || natsConnection_JetStream(&js, nc, nullptr) != NATS_OK)
-        return seen;
-    jsStreamInfo* info = nullptr;
-    if (js_GetStreamInfo(&info, js, "KSCOPE", nullptr, nullptr) == NATS_OK) {
-        for (uint64_t seq = info->State.FirstSeq; seq <= info->State.LastSeq; seq++) {
-            natsMsg* msg = nullptr;
-            if (js_GetMsg(&msg, js, "KSCOPE", seq, nullptr, nullptr) != NATS_OK)
-                continue;
-            auto e = nlohmann::json::parse(std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), nullptr, false);
-            if (!e.is_discarded() && e["type"] == "exec" && e["argv"].size() == 3)
-                seen[std::stoi(e["argv"][2].get<std::string>())]++;
-            natsMsg_Destroy(msg);
-        }
-        jsStreamInfo_Destroy(info);
-    }
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
-    return seen;
-}
 
 TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
     REQUIRE_ROOT();
@@ -81,7 +53,7 @@ TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
     ASSERT_TRUE(agent.wait_metric(sent, 60, 60)) << agent.metric(sent) << agent.process().stderr_text();
     EXPECT_EQ(agent.metric("kscope_exporter_dropped_total{exporter=\"nats\"}"), 0);
 
-    auto seen = stream_contents(port);
+    auto seen = nats_stream_runs(port);
     EXPECT_EQ(seen.size(), 60u);
     for (int i = 0; i < 60; i++)
         EXPECT_EQ(seen[i], 1) << "run " << i;

@@ -1,6 +1,7 @@
 #include "servers.h"
 
 #include <fcntl.h>
+#include <nats/nats.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -9,24 +10,13 @@
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "agent_harness.h"
 
 namespace kscope::test {
-
-uint16_t free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
 
 ServerProcess::ServerProcess(const std::string& name, const std::vector<std::string>& argv, const std::string& dir)
     : log_path_(dir + "/" + name + ".log") {
@@ -96,6 +86,35 @@ bool wait_http_ok(uint16_t port, const std::string& path, int timeout_s) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     return false;
+}
+
+std::map<int, int> nats_stream_runs(uint16_t port, uint64_t* messages) {
+    std::map<int, int> seen;
+    if (messages)
+        *messages = 0;
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    const std::string url = "nats://127.0.0.1:" + std::to_string(port);
+    if (natsConnection_ConnectTo(&nc, url.c_str()) != NATS_OK || natsConnection_JetStream(&js, nc, nullptr) != NATS_OK)
+        return seen;
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, js, "KSCOPE", nullptr, nullptr) == NATS_OK) {
+        if (messages)
+            *messages = info->State.Msgs;
+        for (uint64_t seq = info->State.FirstSeq; seq <= info->State.LastSeq; seq++) {
+            natsMsg* msg = nullptr;
+            if (js_GetMsg(&msg, js, "KSCOPE", seq, nullptr, nullptr) != NATS_OK)
+                continue;
+            auto e = nlohmann::json::parse(std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), nullptr, false);
+            if (!e.is_discarded() && e["type"] == "exec" && e["argv"].size() == 3)
+                seen[std::stoi(e["argv"][2].get<std::string>())]++;
+            natsMsg_Destroy(msg);
+        }
+        jsStreamInfo_Destroy(info);
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return seen;
 }
 
 }  // namespace kscope::test

@@ -4,13 +4,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace kscope::test {
-
-// A free TCP port on 127.0.0.1 (bound once and released).
-uint16_t free_port();
 
 // A child process with its output in <dir>/<name>.log; SIGTERM then SIGKILL on exit.
 class ServerProcess {
@@ -30,5 +28,10 @@ private:
 bool wait_tcp_open(uint16_t port, int timeout_s);
 // Waits until GET path on port answers 200; false after timeout_s.
 bool wait_http_ok(uint16_t port, const std::string& path, int timeout_s);
+
+// The exec events in the KSCOPE stream of the NATS server on 127.0.0.1:port whose argv
+// has three words: argv[2] (a run number) -> how many messages hold it. messages, if
+// given: how many messages the stream holds in all (0 if it cannot be read).
+std::map<int, int> nats_stream_runs(uint16_t port, uint64_t* messages = nullptr);
 
 }  // namespace kscope::test

@@ -8,8 +8,6 @@
 
 #include <httplib.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 
 #include "agent_harness.h"
@@ -19,17 +17,6 @@ namespace {
 
 const std::string kTarget = PROFILE_TARGET;
 const std::string kQuiet = "probes:\n  exec:\n    comms: [ks_prof_none]\n";
-
-std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-        out.append(buf.data(), n);
-    pclose(p);
-    return out;
-}
 
 // At start the agent loads the unwind tables of every process the profiler samples; a
 // process started meanwhile waits its turn, and its first samples have shorter stacks.

@@ -4,8 +4,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -17,22 +15,6 @@
 
 namespace kscope::test {
 namespace {
-
-struct Output {
-    int status;
-    std::string text;  // stdout and stderr
-};
-
-Output run_shell(const std::string& cmd) {
-    Output out{};
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-        out.text.append(buf.data(), n);
-    out.status = pclose(p);
-    return out;
-}
 
 const std::string kBin = KSCOPE_BINARY;
 
@@ -56,7 +38,7 @@ DoctorRow doctor_row(const std::string& text, const std::string& name) {
 
 TEST(Cli, DoctorReportsEveryProbeAttachedAndExitsZero) {
     REQUIRE_ROOT();
-    Output o = run_shell(kBin + " doctor");
+    ShellResult o = run_shell(kBin + " doctor");
     EXPECT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0) << o.text;
     EXPECT_NE(o.text.find("attached tracepoint:sched:sched_process_exec"), std::string::npos) << o.text;
     EXPECT_NE(o.text.find("attached tracepoint:syscalls:sys_exit_execve"), std::string::npos) << o.text;
@@ -86,25 +68,25 @@ TEST(Cli, DoctorReportsEveryProbeAttachedAndExitsZero) {
 
 TEST(Cli, WithoutPrivilegesSaysWhatIsMissing) {
     REQUIRE_ROOT();
-    Output o = run_shell("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " + kBin + " exec");
+    ShellResult o = run_shell("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " + kBin + " exec");
     EXPECT_EQ(WEXITSTATUS(o.status), 1) << o.text;
     EXPECT_NE(o.text.find("needs root, or the CAP_BPF and CAP_PERFMON capabilities"), std::string::npos) << o.text;
 }
 
 TEST(Cli, BadFlagsAreRejectedWithAMessage) {
-    Output unknown = run_shell(kBin + " exec --no-such-flag");
+    ShellResult unknown = run_shell(kBin + " exec --no-such-flag");
     EXPECT_NE(WEXITSTATUS(unknown.status), 0);
     EXPECT_NE(unknown.text.find("no-such-flag"), std::string::npos) << unknown.text;
 
-    Output pid = run_shell(kBin + " exec -p notapid");
+    ShellResult pid = run_shell(kBin + " exec -p notapid");
     EXPECT_NE(WEXITSTATUS(pid.status), 0);
     EXPECT_NE(pid.text.find("notapid"), std::string::npos) << pid.text;
 
-    Output comm = run_shell(kBin + " exec -c abcdefghijklmnopqrstuvwxyz");
+    ShellResult comm = run_shell(kBin + " exec -c abcdefghijklmnopqrstuvwxyz");
     EXPECT_EQ(WEXITSTATUS(comm.status), 2);
     EXPECT_NE(comm.text.find("1 to 15 characters"), std::string::npos) << comm.text;
 
-    Output cg = run_shell(kBin + " exec --cgroup /no/such/cgroup");
+    ShellResult cg = run_shell(kBin + " exec --cgroup /no/such/cgroup");
     EXPECT_EQ(WEXITSTATUS(cg.status), 2);
     EXPECT_NE(cg.text.find("no such cgroup"), std::string::npos) << cg.text;
 }

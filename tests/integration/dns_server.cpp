@@ -52,7 +52,7 @@ DnsServer::DnsServer(const NetnsPair& net, uint16_t port) {
         exec_now(dnsmasq, {dnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
                            "--addn-hosts=" + dir + "/hosts", "--local=/kscope.test/", "--bind-interfaces",
                            "--listen-address=" + net.addr_a(), "--listen-address=" + net.addr6_a(),
-                           "--port=" + std::to_string(port), "--user=root", "--pid-file=",
+                           "--listen-address=127.0.0.1", "--port=" + std::to_string(port), "--user=root", "--pid-file=",
                            "--log-facility=" + dir + "/log"});
     });
     for (int i = 0; i < 50 && !ready_; i++) {

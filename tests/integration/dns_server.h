@@ -1,6 +1,6 @@
-// Debian's dnsmasq answering in network namespace a of a NetnsPair, on any port, for
-// web.kscope.test (10.1.2.3 and fd00::5) from a hosts file only (no upstream: nothing
-// leaves the pair); and a UDP client for it.
+// Debian's dnsmasq answering in network namespace a of a NetnsPair (on a's addresses and
+// on its 127.0.0.1), on any port, for web.kscope.test (10.1.2.3 and fd00::5) from a hosts
+// file only (no upstream: nothing leaves the pair); and a UDP client for it.
 #pragma once
 
 #include <sys/types.h>

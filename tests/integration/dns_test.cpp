@@ -5,18 +5,16 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <vector>
 
+#include "dns_server.h"
 #include "events/dns_message.h"
 #include "harness.h"
 #include "netns.h"
@@ -24,39 +22,9 @@
 namespace kscope::test {
 namespace {
 
-constexpr const char* kDnsmasq = "/usr/sbin/dnsmasq";
-
 bool wait_readable(int fd, int ms) {
     pollfd p{fd, POLLIN, 0};
     return poll(&p, 1, ms) == 1;
-}
-
-// Sends a query to server:port and waits for an answer; true if one came.
-bool ask_udp(int family, const std::string& server, const std::vector<uint8_t>& query, int timeout_ms = 2000,
-             uint16_t port = 53) {
-    int fd = socket(family, SOCK_DGRAM, 0);
-    sockaddr_storage ss{};
-    socklen_t len;
-    if (family == AF_INET) {
-        auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons(port);
-        inet_pton(AF_INET, server.c_str(), &sa->sin_addr);
-        len = sizeof(*sa);
-    } else {
-        auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
-        sa->sin6_family = AF_INET6;
-        sa->sin6_port = htons(port);
-        inet_pton(AF_INET6, server.c_str(), &sa->sin6_addr);
-        len = sizeof(*sa);
-    }
-    bool ok = sendto(fd, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) ==
-                  ssize_t(query.size()) &&
-              wait_readable(fd, timeout_ms);
-    uint8_t buf[1500];
-    ok = ok && recv(fd, buf, sizeof buf, 0) >= 12;
-    close(fd);
-    return ok;
 }
 
 bool ask_tcp(const std::string& server, const std::vector<uint8_t>& query) {
@@ -75,46 +43,6 @@ bool ask_tcp(const std::string& server, const std::vector<uint8_t>& query) {
     return ok;
 }
 
-// dnsmasq on a's addresses, answering for kscope.test from a hosts file only.
-class Dnsmasq {
-public:
-    explicit Dnsmasq(const NetnsPair& net, uint16_t port = 53) {
-        std::ofstream(dir_ + "/hosts") << "10.1.2.3 web.kscope.test\nfd00::5 web.kscope.test\n";
-        pid_ = spawn([&] {
-            if (!net.enter_a())
-                _exit(1);
-            exec_now(kDnsmasq, {kDnsmasq, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
-                                "--no-hosts", "--addn-hosts=" + dir_ + "/hosts", "--local=/kscope.test/",
-                                "--bind-interfaces", "--listen-address=" + net.addr_a(),
-                                "--listen-address=" + net.addr6_a(), "--listen-address=127.0.0.1",
-                                "--port=" + std::to_string(port), "--user=root", "--pid-file=",
-                                "--log-facility=" + dir_ + "/log"});
-        });
-        // Ready when it answers (kscope is not running yet: these are not counted).
-        for (int i = 0; i < 50 && !ready_; i++) {
-            pid_t asker = spawn([&] {
-                if (!net.enter_b() || !ask_udp(AF_INET, net.addr_a(), encode_dns_query(1, "web.kscope.test", 1), 100, port))
-                    _exit(1);
-            });
-            const int st = wait_child(asker);
-            ready_ = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        }
-    }
-    ~Dnsmasq() {
-        if (pid_ > 0) {
-            kill(pid_, SIGTERM);
-            wait_child(pid_);
-        }
-    }
-    bool ready() const { return ready_; }
-
-private:
-    TempDir tmp_{"kscope-dns"};
-    const std::string& dir_ = tmp_.path();
-    pid_t pid_ = -1;
-    bool ready_ = false;
-};
-
 // The events of one process, by type.
 std::vector<nlohmann::json> of_pid(const std::vector<nlohmann::json>& all, const char* type, pid_t pid) {
     std::vector<nlohmann::json> out;
@@ -131,14 +59,14 @@ TEST(DnsProbe, LookupsOfAnExistingAndAMissingNameOverUdp) {
     // The kernel's counters count every DNS packet on the host, whatever its namespace:
     // a port no other DNS traffic uses keeps them to this test's workload.
     constexpr uint16_t kPort = 10053;
-    Dnsmasq server(net, kPort);
+    DnsServer server(net, kPort);
     ASSERT_TRUE(server.ready()) << "dnsmasq did not answer";
     Kscope k({"dns", "--json", "--stats", "--port", std::to_string(kPort)});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
     pid_t client = spawn([&] {
         if (!net.enter_b() ||
-            !ask_udp(AF_INET, net.addr_a(), encode_dns_query(0x1234, "web.kscope.test", 1), 2000, kPort) ||
-            !ask_udp(AF_INET, net.addr_a(), encode_dns_query(0x1235, "missing.kscope.test", 1), 2000, kPort))
+            !ask_dns_udp(AF_INET, net.addr_a(), kPort, encode_dns_query(0x1234, "web.kscope.test", 1)) ||
+            !ask_dns_udp(AF_INET, net.addr_a(), kPort, encode_dns_query(0x1235, "missing.kscope.test", 1)))
             _exit(1);
     });
     ASSERT_EQ(wait_child(client), 0);
@@ -201,12 +129,12 @@ TEST(DnsProbe, LookupOnLoopback) {
     REQUIRE_ROOT();
     NetnsPair net(11);
     ASSERT_TRUE(net.ok());
-    Dnsmasq server(net);
+    DnsServer server(net, 53);
     ASSERT_TRUE(server.ready()) << "dnsmasq did not answer";
     Kscope k({"dns", "--json", "--responses"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
     pid_t client = spawn([&] {
-        if (!net.enter_a() || !ask_udp(AF_INET, "127.0.0.1", encode_dns_query(0x6666, "web.kscope.test", 1)))
+        if (!net.enter_a() || !ask_dns_udp(AF_INET, "127.0.0.1", 53, encode_dns_query(0x6666, "web.kscope.test", 1)))
             _exit(1);
     });
     ASSERT_EQ(wait_child(client), 0);
@@ -227,7 +155,7 @@ TEST(DnsProbe, TcpAndIpv6LookupsAndFailuresOnly) {
     REQUIRE_ROOT();
     NetnsPair net(9);
     ASSERT_TRUE(net.ok());
-    Dnsmasq server(net);
+    DnsServer server(net, 53);
     ASSERT_TRUE(server.ready()) << "dnsmasq did not answer";
     Kscope all_events({"dns", "--json"});
     Kscope failures({"dns", "--json", "-x"});
@@ -235,8 +163,8 @@ TEST(DnsProbe, TcpAndIpv6LookupsAndFailuresOnly) {
     ASSERT_TRUE(failures.ready()) << failures.stderr_text();
     pid_t client = spawn([&] {
         if (!net.enter_b() || !ask_tcp(net.addr_a(), encode_dns_query(0x2222, "web.kscope.test", 28)) ||
-            !ask_udp(AF_INET6, net.addr6_a(), encode_dns_query(0x3333, "web.kscope.test", 28)) ||
-            !ask_udp(AF_INET6, net.addr6_a(), encode_dns_query(0x4444, "gone.kscope.test", 28)))
+            !ask_dns_udp(AF_INET6, net.addr6_a(), 53, encode_dns_query(0x3333, "web.kscope.test", 28)) ||
+            !ask_dns_udp(AF_INET6, net.addr6_a(), 53, encode_dns_query(0x4444, "gone.kscope.test", 28)))
             _exit(1);
     });
     ASSERT_EQ(wait_child(client), 0);

@@ -1,11 +1,15 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +18,23 @@
 #include <thread>
 
 namespace kscope::test {
+namespace {
+
+// popen(cmd) and all it writes to stdout.
+ShellResult read_command(const std::string& cmd) {
+    ShellResult out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p)
+        return out;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+        out.text.append(buf.data(), n);
+    out.status = pclose(p);
+    return out;
+}
+
+}  // namespace
 
 TempDir::TempDir(const std::string& prefix) {
     std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
@@ -203,6 +224,31 @@ std::vector<nlohmann::json> events_for(const std::vector<nlohmann::json>& all, c
         if (e.value("type", "") == type && e.value("pid", 0) == pid)
             out.push_back(e);
     return out;
+}
+
+const nlohmann::json* find_event(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid) {
+    for (const auto& e : all)
+        if (e["type"] == type && e["pid"] == pid)
+            return &e;
+    return nullptr;
+}
+
+ShellResult run_shell(const std::string& cmd) { return read_command(cmd + " 2>&1"); }
+
+std::string shell(const std::string& cmd) { return run_shell(cmd).text; }
+
+std::string shell_stdout(const std::string& cmd) { return read_command(cmd).text; }
+
+uint16_t free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    close(fd);
+    return ntohs(sa.sin_port);
 }
 
 }  // namespace kscope::test

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -88,5 +89,23 @@ pid_t run_exec(const std::string& path, const std::vector<std::string>& argv);
 // Events from lines whose "type" is type and "pid" is pid.
 std::vector<nlohmann::json> events_for(const std::vector<nlohmann::json>& all, const std::string& type,
                                        pid_t pid);
+// The first event whose "type" is type and "pid" is pid (every line must have both);
+// nullptr if none.
+const nlohmann::json* find_event(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid);
+
+// How a command run by /bin/sh ended, and what it printed.
+struct ShellResult {
+    int status = -1;   // as from waitpid; -1 if it could not be started
+    std::string text;  // stdout and stderr, in the order written
+};
+// Runs `<cmd> 2>&1` with /bin/sh (popen): its stdout and stderr together.
+ShellResult run_shell(const std::string& cmd);
+// What `<cmd> 2>&1` printed: run_shell(cmd).text.
+std::string shell(const std::string& cmd);
+// What cmd printed on stdout alone, run with /bin/sh; its stderr goes to the test's.
+std::string shell_stdout(const std::string& cmd);
+
+// A free TCP port on 127.0.0.1 (bound once and released).
+uint16_t free_port();
 
 }  // namespace kscope::test

@@ -2,6 +2,10 @@
 // traffic between them never leaves this machine.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace kscope::test {
@@ -27,5 +31,21 @@ private:
     std::string ns_a_, ns_b_, prefix_, prefix6_, veth_a_;
     bool ok_ = false;
 };
+
+// A TCP socket of family (AF_INET or AF_INET6) bound to addr:port (to listen on) or
+// connected to it; -1 on failure.
+int tcp_socket(int family, const std::string& addr, uint16_t port, bool connect_it);
+
+// The two processes of a tcp_exchange; -1 for one that was not started.
+struct TcpPeers {
+    pid_t server = -1, client = -1;
+};
+
+// Server in namespace a on server_addr:port, client in b: the client sends client_bytes
+// and shuts down its side first, the server answers server_bytes and closes. Both
+// children are reaped and expected to exit 0 (EXPECT_EQ); the client is not started if
+// the server could not listen.
+TcpPeers tcp_exchange(const NetnsPair& net, int family, const std::string& server_addr, uint16_t port,
+                      size_t client_bytes, size_t server_bytes);
 
 }  // namespace kscope::test

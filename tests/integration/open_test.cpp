@@ -75,19 +75,6 @@ std::map<std::string, std::string> attached_programs(const std::string& err) {
     return out;
 }
 
-std::string shell_output(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    pclose(p);
-    return out;
-}
-
 // The args_from_regs constant the open probe of kscope `pid` was loaded with, read from
 // its .rodata map (found through the map ids in the process's fdinfo); null if not found.
 nlohmann::json args_from_regs_of(pid_t pid) {
@@ -100,11 +87,11 @@ nlohmann::json args_from_regs_of(pid_t pid) {
                 ids.insert(uint32_t(std::stoul(line.substr(7))));
     }
     for (uint32_t id : ids) {
-        auto map = nlohmann::json::parse(shell_output("bpftool map show id " + std::to_string(id) + " --json"), nullptr,
+        auto map = nlohmann::json::parse(shell_stdout("bpftool map show id " + std::to_string(id) + " --json"), nullptr,
                                          false);
         if (map.is_discarded() || map.value("name", "") != "open.rodata")
             continue;
-        auto dump = nlohmann::json::parse(shell_output("bpftool map dump id " + std::to_string(id) + " --json"),
+        auto dump = nlohmann::json::parse(shell_stdout("bpftool map dump id " + std::to_string(id) + " --json"),
                                           nullptr, false);
         if (dump.is_discarded() || !dump.is_array() || dump.empty())
             return nullptr;

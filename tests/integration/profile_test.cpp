@@ -6,8 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -50,17 +48,6 @@ uint64_t weight_both(const std::map<std::string, uint64_t>& folded, const std::s
         if (stack.find(a) != std::string::npos && stack.find(b) != std::string::npos)
             n += count;
     return n;
-}
-
-std::string shell(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-        out.append(buf.data(), n);
-    pclose(p);
-    return out;
 }
 
 // Profiles the target (started by fn after kscope is ready) and returns the folded stacks.

@@ -2,7 +2,6 @@
 // its selection flags --connect, --accept, --close, --laddr, --raddr, each checked against
 // the same connections seen by an unfiltered instance: what the filter selects is there,
 // what it leaves out is not.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -22,113 +21,17 @@ using namespace std::chrono_literals;
 constexpr size_t kClientBytes = 300'000;
 constexpr size_t kServerBytes = 120'000;
 
-// A listening (bind) or connected socket of family to addr:port; -1 on failure.
-int tcp_socket(int family, const std::string& addr, uint16_t port, bool connect_it) {
-    int fd = socket(family, SOCK_STREAM, 0);
-    sockaddr_storage ss{};
-    socklen_t len;
-    if (family == AF_INET6) {
-        auto* sa = reinterpret_cast<sockaddr_in6*>(&ss);
-        sa->sin6_family = AF_INET6;
-        sa->sin6_port = htons(port);
-        inet_pton(AF_INET6, addr.c_str(), &sa->sin6_addr);
-        len = sizeof *sa;
-    } else {
-        auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons(port);
-        inet_pton(AF_INET, addr.c_str(), &sa->sin_addr);
-        len = sizeof *sa;
-    }
-    auto* sa = reinterpret_cast<sockaddr*>(&ss);
-    if ((connect_it ? connect(fd, sa, len) : bind(fd, sa, len)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-bool send_all(int fd, size_t n) {
-    std::vector<char> buf(64 * 1024, 'k');
-    while (n > 0) {
-        ssize_t w = write(fd, buf.data(), std::min(n, buf.size()));
-        if (w <= 0)
-            return false;
-        n -= size_t(w);
-    }
-    return true;
-}
-
-size_t read_until_eof(int fd) {
-    std::vector<char> buf(64 * 1024);
-    size_t total = 0;
-    for (ssize_t r; (r = read(fd, buf.data(), buf.size())) > 0;)
-        total += size_t(r);
-    return total;
-}
-
-struct Peers {
-    pid_t server = -1, client = -1;
-};
-
-// Server in namespace a on server_addr:port, client in b: the client sends kClientBytes
-// and shuts down its side first, the server answers kServerBytes and closes.
-Peers exchange(const NetnsPair& net, int family, const std::string& server_addr, uint16_t port) {
-    int ready[2];
-    if (pipe(ready) != 0)
-        return {};
-    Peers p;
-    p.server = spawn([&] {
-        if (!net.enter_a())
-            _exit(10);
-        int ls = tcp_socket(family, server_addr, port, false);
-        if (ls < 0 || listen(ls, 1) != 0)
-            _exit(11);
-        if (write(ready[1], "r", 1) != 1)
-            _exit(12);
-        int c = accept(ls, nullptr, nullptr);
-        if (read_until_eof(c) != kClientBytes)
-            _exit(13);
-        if (!send_all(c, kServerBytes))
-            _exit(14);
-        close(c);
-        _exit(0);
-    });
-    char byte;
-    const bool listening = read(ready[0], &byte, 1) == 1;
-    close(ready[0]);
-    close(ready[1]);
-    if (!listening)
-        return p;
-    p.client = spawn([&] {
-        if (!net.enter_b())
-            _exit(20);
-        int fd = tcp_socket(family, server_addr, port, true);
-        if (fd < 0 || !send_all(fd, kClientBytes))
-            _exit(21);
-        shutdown(fd, SHUT_WR);
-        if (read_until_eof(fd) != kServerBytes)
-            _exit(22);
-        close(fd);
-        _exit(0);
-    });
-    EXPECT_EQ(wait_child(p.client), 0);
-    EXPECT_EQ(wait_child(p.server), 0);
-    return p;
-}
-
-const nlohmann::json* find(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid) {
-    for (const auto& e : all)
-        if (e["type"] == type && e["pid"] == pid)
-            return &e;
-    return nullptr;
+// Server in namespace a on server_addr:port, client in b: the client sends kClientBytes,
+// the server answers kServerBytes.
+TcpPeers exchange(const NetnsPair& net, int family, const std::string& server_addr, uint16_t port) {
+    return tcp_exchange(net, family, server_addr, port, kClientBytes, kServerBytes);
 }
 
 // The four events of one exchange: the client's connect and close, the server's accept
 // and close.
-bool has_all_four(const std::vector<nlohmann::json>& all, const Peers& p) {
-    return find(all, "tcp_connect", p.client) && find(all, "tcp_close", p.client) &&
-           find(all, "tcp_accept", p.server) && find(all, "tcp_close", p.server);
+bool has_all_four(const std::vector<nlohmann::json>& all, const TcpPeers& p) {
+    return find_event(all, "tcp_connect", p.client) && find_event(all, "tcp_close", p.client) &&
+           find_event(all, "tcp_accept", p.server) && find_event(all, "tcp_close", p.server);
 }
 
 TEST(TcpIpv6, ConnectAcceptCloseWithExactAddressesPortsAndBytes) {
@@ -138,13 +41,13 @@ TEST(TcpIpv6, ConnectAcceptCloseWithExactAddressesPortsAndBytes) {
     Kscope k({"tcp", "--json", "--port", "57041"});
     ASSERT_TRUE(k.ready()) << k.stderr_text();
 
-    const Peers p = exchange(net, AF_INET6, net.addr6_a(), 57041);
+    const TcpPeers p = exchange(net, AF_INET6, net.addr6_a(), 57041);
     ASSERT_GT(p.client, 0);
     EXPECT_TRUE(eventually([&] { return has_all_four(complete_json_lines(k), p); }, 10s)) << k.stdout_text();
     k.stop();
     const auto all = k.json_lines();
 
-    const auto* conn = find(all, "tcp_connect", p.client);
+    const auto* conn = find_event(all, "tcp_connect", p.client);
     ASSERT_NE(conn, nullptr) << k.stdout_text();
     EXPECT_EQ((*conn)["family"], "ipv6");
     EXPECT_EQ((*conn)["saddr"], net.addr6_b());
@@ -157,7 +60,7 @@ TEST(TcpIpv6, ConnectAcceptCloseWithExactAddressesPortsAndBytes) {
     const int client_port = (*conn)["sport"];
     EXPECT_GT(client_port, 0);
 
-    const auto* acc = find(all, "tcp_accept", p.server);
+    const auto* acc = find_event(all, "tcp_accept", p.server);
     ASSERT_NE(acc, nullptr) << k.stdout_text();
     EXPECT_EQ((*acc)["family"], "ipv6");
     EXPECT_EQ((*acc)["saddr"], net.addr6_a());
@@ -165,7 +68,7 @@ TEST(TcpIpv6, ConnectAcceptCloseWithExactAddressesPortsAndBytes) {
     EXPECT_EQ((*acc)["daddr"], net.addr6_b());
     EXPECT_EQ((*acc)["dport"], client_port);
 
-    const auto* cclose = find(all, "tcp_close", p.client);
+    const auto* cclose = find_event(all, "tcp_close", p.client);
     ASSERT_NE(cclose, nullptr) << k.stdout_text();
     EXPECT_EQ((*cclose)["family"], "ipv6");
     EXPECT_EQ((*cclose)["saddr"], net.addr6_b());
@@ -177,7 +80,7 @@ TEST(TcpIpv6, ConnectAcceptCloseWithExactAddressesPortsAndBytes) {
     EXPECT_EQ((*cclose)["closed_by"], "local");
     EXPECT_GT((*cclose)["duration_ns"].get<uint64_t>(), 0u);
 
-    const auto* sclose = find(all, "tcp_close", p.server);
+    const auto* sclose = find_event(all, "tcp_close", p.server);
     ASSERT_NE(sclose, nullptr) << k.stdout_text();
     EXPECT_EQ((*sclose)["family"], "ipv6");
     EXPECT_EQ((*sclose)["saddr"], net.addr6_a());
@@ -206,8 +109,8 @@ TEST(TcpFlags, KindAndAddressFiltersKeepExactlyWhatTheySelect) {
     for (Kscope* k : {&all_k, &connect_k, &accept_k, &close_k, &laddr_k, &raddr_k})
         ASSERT_TRUE(k->ready()) << k->stderr_text();
 
-    const Peers v4 = exchange(net, AF_INET, net.addr_a(), 57042);
-    const Peers v6 = exchange(net, AF_INET6, net.addr6_a(), 57043);
+    const TcpPeers v4 = exchange(net, AF_INET, net.addr_a(), 57042);
+    const TcpPeers v6 = exchange(net, AF_INET6, net.addr6_a(), 57043);
     ASSERT_GT(v4.client, 0);
     ASSERT_GT(v6.client, 0);
     // Once the unfiltered instance has all eight, every instance's ring holds them: the
@@ -282,20 +185,20 @@ TEST(TcpFlags, AddressFiltersMatchAddressesInAnySpelling) {
     ASSERT_TRUE(laddr_k.ready()) << laddr_k.stderr_text();
     ASSERT_TRUE(raddr_k.ready()) << raddr_k.stderr_text();
 
-    const Peers p = exchange(net, AF_INET6, net.addr6_a(), 57048);
+    const TcpPeers p = exchange(net, AF_INET6, net.addr6_a(), 57048);
     ASSERT_GT(p.client, 0);
     EXPECT_TRUE(eventually([&] {
         auto lines = complete_json_lines(laddr_k);
-        return find(lines, "tcp_connect", p.client) && find(lines, "tcp_close", p.client);
+        return find_event(lines, "tcp_connect", p.client) && find_event(lines, "tcp_close", p.client);
     }, 10s)) << laddr_k.stdout_text();
     laddr_k.stop();
     raddr_k.stop();
     for (Kscope* k : {&laddr_k, &raddr_k}) {
         const auto all = k->json_lines();
-        ASSERT_NE(find(all, "tcp_connect", p.client), nullptr) << k->stdout_text();
-        ASSERT_NE(find(all, "tcp_close", p.client), nullptr) << k->stdout_text();
-        EXPECT_EQ(find(all, "tcp_accept", p.server), nullptr) << k->stdout_text();
-        EXPECT_EQ(find(all, "tcp_close", p.server), nullptr) << k->stdout_text();
+        ASSERT_NE(find_event(all, "tcp_connect", p.client), nullptr) << k->stdout_text();
+        ASSERT_NE(find_event(all, "tcp_close", p.client), nullptr) << k->stdout_text();
+        EXPECT_EQ(find_event(all, "tcp_accept", p.server), nullptr) << k->stdout_text();
+        EXPECT_EQ(find_event(all, "tcp_close", p.server), nullptr) << k->stdout_text();
         for (const auto& e : all) {
             EXPECT_EQ(e["saddr"], net.addr6_b()) << e.dump();
             EXPECT_EQ(e["daddr"], net.addr6_a()) << e.dump();

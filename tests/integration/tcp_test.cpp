@@ -1,6 +1,5 @@
 // kscope tcp against the real kernel: a server and a client in two network namespaces
 // joined by veth exchange a known number of bytes.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -22,93 +21,10 @@ namespace {
 constexpr size_t kClientBytes = 1'000'000;
 constexpr size_t kServerBytes = 500'000;
 
-int tcp_socket_to(const std::string& addr, uint16_t port, bool connect_it) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-    int r = connect_it ? connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa)
-                       : bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    if (r != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-bool send_all(int fd, size_t n) {
-    std::vector<char> buf(64 * 1024, 'k');
-    while (n > 0) {
-        ssize_t w = write(fd, buf.data(), std::min(n, buf.size()));
-        if (w <= 0)
-            return false;
-        n -= size_t(w);
-    }
-    return true;
-}
-
-size_t read_until_eof(int fd) {
-    std::vector<char> buf(64 * 1024);
-    size_t total = 0;
-    for (ssize_t r; (r = read(fd, buf.data(), buf.size())) > 0;)
-        total += size_t(r);
-    return total;
-}
-
-struct Peers {
-    pid_t server, client;
-};
-
-// Server in namespace a on port, client in b: the client sends kClientBytes and closes
-// its side first, the server answers kServerBytes and closes. Both children are reaped.
-Peers exchange(const NetnsPair& net, uint16_t port) {
-    int ready[2];
-    if (pipe(ready) != 0)
-        return {-1, -1};
-    pid_t server = spawn([&] {
-        if (!net.enter_a())
-            _exit(10);
-        int ls = tcp_socket_to(net.addr_a(), port, false);
-        if (ls < 0 || listen(ls, 1) != 0)
-            _exit(11);
-        if (write(ready[1], "r", 1) != 1)
-            _exit(12);
-        int c = accept(ls, nullptr, nullptr);
-        if (read_until_eof(c) != kClientBytes)
-            _exit(13);
-        if (!send_all(c, kServerBytes))
-            _exit(14);
-        close(c);
-        _exit(0);
-    });
-    char byte;
-    if (read(ready[0], &byte, 1) != 1)
-        return {server, -1};
-    close(ready[0]);
-    close(ready[1]);
-    pid_t client = spawn([&] {
-        if (!net.enter_b())
-            _exit(20);
-        int fd = tcp_socket_to(net.addr_a(), port, true);
-        if (fd < 0 || !send_all(fd, kClientBytes))
-            _exit(21);
-        shutdown(fd, SHUT_WR);  // the client closes first
-        if (read_until_eof(fd) != kServerBytes)
-            _exit(22);
-        close(fd);
-        _exit(0);
-    });
-    EXPECT_EQ(wait_child(client), 0);
-    EXPECT_EQ(wait_child(server), 0);
-    return {server, client};
-}
-
-const nlohmann::json* find(const std::vector<nlohmann::json>& all, const std::string& type, pid_t pid) {
-    for (const auto& e : all)
-        if (e["type"] == type && e["pid"] == pid)
-            return &e;
-    return nullptr;
+// Server in namespace a on port, client in b (IPv4): the client sends kClientBytes, the
+// server answers kServerBytes.
+TcpPeers exchange(const NetnsPair& net, uint16_t port) {
+    return tcp_exchange(net, AF_INET, net.addr_a(), port, kClientBytes, kServerBytes);
 }
 
 TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
@@ -123,7 +39,7 @@ TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
     k.stop();
     auto all = k.json_lines();
 
-    const auto* conn = find(all, "tcp_connect", client);
+    const auto* conn = find_event(all, "tcp_connect", client);
     ASSERT_NE(conn, nullptr) << k.stdout_text();
     EXPECT_EQ((*conn)["family"], "ipv4");
     EXPECT_EQ((*conn)["saddr"], net.addr_b());
@@ -135,14 +51,14 @@ TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
     EXPECT_EQ((*conn)["ppid"], getpid());
     const int client_port = (*conn)["sport"];
 
-    const auto* acc = find(all, "tcp_accept", server);
+    const auto* acc = find_event(all, "tcp_accept", server);
     ASSERT_NE(acc, nullptr) << k.stdout_text();
     EXPECT_EQ((*acc)["saddr"], net.addr_a());
     EXPECT_EQ((*acc)["sport"], 5555);
     EXPECT_EQ((*acc)["daddr"], net.addr_b());
     EXPECT_EQ((*acc)["dport"], client_port);
 
-    const auto* cclose = find(all, "tcp_close", client);
+    const auto* cclose = find_event(all, "tcp_close", client);
     ASSERT_NE(cclose, nullptr) << k.stdout_text();
     EXPECT_EQ((*cclose)["bytes_sent"], kClientBytes);
     EXPECT_EQ((*cclose)["bytes_received"], kServerBytes);
@@ -150,7 +66,7 @@ TEST(TcpProbe, ConnectAcceptCloseAcrossNamespacesWithExactBytes) {
     EXPECT_EQ((*cclose)["sport"], client_port);
     EXPECT_GT((*cclose)["duration_ns"].get<uint64_t>(), 0u);
 
-    const auto* sclose = find(all, "tcp_close", server);
+    const auto* sclose = find_event(all, "tcp_close", server);
     ASSERT_NE(sclose, nullptr) << k.stdout_text();
     EXPECT_EQ((*sclose)["bytes_sent"], kServerBytes);
     EXPECT_EQ((*sclose)["bytes_received"], kClientBytes);
@@ -177,13 +93,13 @@ TEST(TcpProbe, ConnectToAClosedPortIsRefused) {
     pid_t client = spawn([&] {
         if (!net.enter_b())
             _exit(20);
-        _exit(tcp_socket_to(net.addr_a(), 5556, true) < 0 ? 0 : 1);
+        _exit(tcp_socket(AF_INET, net.addr_a(), 5556, true) < 0 ? 0 : 1);
     });
     EXPECT_EQ(wait_child(client), 0);
     usleep(100'000);
     k.stop();
     const auto all = k.json_lines();
-    const auto* conn = find(all, "tcp_connect", client);
+    const auto* conn = find_event(all, "tcp_connect", client);
     ASSERT_NE(conn, nullptr) << k.stdout_text();
     EXPECT_EQ((*conn)["ret"], -ECONNREFUSED);
     EXPECT_EQ((*conn)["error"], "ECONNREFUSED");
@@ -249,7 +165,7 @@ TEST(RetransProbe, ResetsSentAndReceivedAndTheSummary) {
     pid_t server = spawn([&] {
         if (!net.enter_a())
             _exit(10);
-        int ls = tcp_socket_to(net.addr_a(), 5590, false);
+        int ls = tcp_socket(AF_INET, net.addr_a(), 5590, false);
         if (ls < 0 || listen(ls, 1) != 0 || write(ready[1], "r", 1) != 1)
             _exit(11);
         int c = accept(ls, nullptr, nullptr);
@@ -263,7 +179,7 @@ TEST(RetransProbe, ResetsSentAndReceivedAndTheSummary) {
     pid_t client = spawn([&] {
         if (!net.enter_b())
             _exit(20);
-        int fd = tcp_socket_to(net.addr_a(), 5590, true);
+        int fd = tcp_socket(AF_INET, net.addr_a(), 5590, true);
         char buf[16];
         _exit(fd >= 0 && read(fd, buf, sizeof buf) < 0 && errno == ECONNRESET ? 0 : 21);
     });
@@ -274,11 +190,11 @@ TEST(RetransProbe, ResetsSentAndReceivedAndTheSummary) {
     summary.stop();
 
     auto all = events.json_lines();
-    const auto* sent = find(all, "tcp_reset_sent", server);
+    const auto* sent = find_event(all, "tcp_reset_sent", server);
     ASSERT_NE(sent, nullptr) << events.stdout_text();
     EXPECT_EQ((*sent)["saddr"], net.addr_a());
     EXPECT_EQ((*sent)["sport"], 5590);
-    const auto* received = find(all, "tcp_reset_received", client);
+    const auto* received = find_event(all, "tcp_reset_received", client);
     ASSERT_NE(received, nullptr) << events.stdout_text();
     EXPECT_EQ((*received)["daddr"], net.addr_a());
     EXPECT_EQ((*received)["dport"], 5590);

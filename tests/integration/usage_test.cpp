@@ -5,9 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -22,15 +20,8 @@ struct Output {
 };
 
 Output run(const std::string& args) {
-    Output out{};
-    FILE* p = popen((std::string(KSCOPE_BINARY) + " " + args + " 2>&1").c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-        out.text.append(buf.data(), n);
-    int status = pclose(p);
-    out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+    ShellResult r = run_shell(std::string(KSCOPE_BINARY) + " " + args);
+    return {WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1, std::move(r.text)};
 }
 
 void expect_usage_error(const std::string& args, const std::string& message) {

@@ -4,49 +4,22 @@
 #include <sstream>
 
 #include "profile/profile_output.h"
+#include "profile_test_util.h"
 
 namespace kscope {
 namespace {
 
-Frame user(const std::string& fn, uint64_t addr, const std::string& module = "/usr/bin/app") {
-    Frame f;
-    f.function = fn;
-    f.module = module;
-    f.build_id = module == "/usr/bin/app" ? "aabbccdd" : "";
-    f.address = addr;
-    f.file_offset = addr - 0x555555554000;
-    f.symbolized = true;
-    return f;
-}
-
-Frame kern(const std::string& fn, uint64_t addr) {
-    Frame f;
-    f.function = fn;
-    f.module = kKernelModule;
-    f.address = addr;
-    f.kernel = true;
-    f.symbolized = true;
-    return f;
-}
+using testing::user_frame;
 
 SymbolizedStack stack(uint32_t pid, uint32_t tid, const std::string& comm, std::vector<Frame> frames, uint64_t count) {
     return SymbolizedStack{pid, tid, comm, std::move(frames), count};
 }
 
-// app: main -> run -> hot_loop (two threads, 7 + 3), main -> run -> write_out -> kernel
-// write (4); the idle task in the kernel (6); a stack with no count (ignored). Total 20.
+// sample_stacks() and a stack with no count (ignored). Total 20.
 std::vector<SymbolizedStack> samples() {
-    Frame main_f = user("main", 0x555555555100), run = user("run", 0x555555555200),
-          hot = user("hot_loop", 0x555555555310), out = user("write_out", 0x555555555400);
-    return {
-        stack(100, 100, "app", {main_f, run, hot}, 7),
-        stack(100, 101, "app", {main_f, run, hot}, 3),
-        stack(100, 100, "app",
-              {main_f, run, out, kern("entry_SYSCALL_64", 0xffffffff82000050), kern("ksys_write", 0xffffffff81300020)}, 4),
-        stack(0, 0, "swapper/0", {kern("secondary_startup_64", 0xffffffff81000100), kern("cpu_idle", 0xffffffff81100040)},
-              6),
-        stack(100, 100, "app", {main_f}, 0),
-    };
+    std::vector<SymbolizedStack> s = testing::sample_stacks();
+    s.push_back(stack(100, 100, "app", {user_frame("main", 0x555555555100)}, 0));
+    return s;
 }
 
 TEST(ProfileFolded, ExactLinesMergedAndSorted) {
@@ -57,7 +30,7 @@ TEST(ProfileFolded, ExactLinesMergedAndSorted) {
 }
 
 TEST(ProfileFolded, SeparatorsInNamesAreReplaced) {
-    auto s = stack(1, 1, "", {user("operator;weird\nname", 0x1000)}, 2);
+    auto s = stack(1, 1, "", {user_frame("operator;weird\nname", 0x1000)}, 2);
     EXPECT_EQ(write_folded(fold({s})), "[unknown];operator:weird name 2\n");
 }
 
@@ -123,8 +96,8 @@ TEST(ProfileTable, TopFunctionsBySelfThenTotal) {
 }
 
 TEST(ProfileTable, RecursionCountsOncePerStack) {
-    auto rec = user("recurse", 0x555555555500);
-    TopFunctions top = top_functions({stack(1, 1, "r", {user("main", 0x555555555100), rec, rec, rec}, 2)});
+    auto rec = user_frame("recurse", 0x555555555500);
+    TopFunctions top = top_functions({stack(1, 1, "r", {user_frame("main", 0x555555555100), rec, rec, rec}, 2)});
     ASSERT_EQ(top.rows.size(), 2u);
     EXPECT_EQ(top.rows[0], (FunctionRow{"recurse", "/usr/bin/app", false, 2, 2}));
     EXPECT_EQ(top.rows[1], (FunctionRow{"main", "/usr/bin/app", false, 0, 2}));

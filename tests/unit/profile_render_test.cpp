@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "harness.h"
 #include "profile.pb.h"
 #include "profile/gzip.h"
 #include "profile/profile_output.h"
@@ -16,53 +17,9 @@
 namespace kscope {
 namespace {
 
-Frame user(const std::string& fn, uint64_t addr) {
-    Frame f;
-    f.function = fn;
-    f.module = "/usr/bin/app";
-    f.build_id = "aabbccdd";
-    f.address = addr;
-    f.file_offset = addr - 0x555555554000;
-    f.symbolized = true;
-    return f;
-}
+using testing::sample_stacks;
 
-Frame kern(const std::string& fn, uint64_t addr) {
-    Frame f;
-    f.function = fn;
-    f.module = kKernelModule;
-    f.address = addr;
-    f.kernel = true;
-    f.symbolized = true;
-    return f;
-}
-
-// Total 20: hot_loop 10 (two threads), write path 4 into the kernel, idle 6.
-std::vector<SymbolizedStack> samples() {
-    Frame main_f = user("main", 0x555555555100), run = user("run", 0x555555555200),
-          hot = user("hot_loop", 0x555555555310), out = user("write_out", 0x555555555400);
-    return {
-        {100, 100, "app", {main_f, run, hot}, 7},
-        {100, 101, "app", {main_f, run, hot}, 3},
-        {100, 100, "app", {main_f, run, out, kern("entry_SYSCALL_64", 0xffffffff82000050), kern("ksys_write", 0xffffffff81300020)}, 4},
-        {0, 0, "swapper/0", {kern("secondary_startup_64", 0xffffffff81000100), kern("cpu_idle", 0xffffffff81100040)}, 6},
-    };
-}
-
-std::string run_capture(const std::string& command) {
-    std::string out;
-    FILE* p = popen(command.c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    pclose(p);
-    return out;
-}
-
-bool have(const std::string& tool) { return run_capture("command -v " + tool + " 2>/dev/null").size() > 0; }
+bool have(const std::string& tool) { return test::shell_stdout("command -v " + tool + " 2>/dev/null").size() > 0; }
 
 std::string write_temp(const testing::TempDir& dir, const std::string& name, const std::string& data) {
     std::string path = dir / name;
@@ -75,7 +32,7 @@ TEST(ProfilePprof, ProtoHasTypesMappingsLocationsAndLabels) {
     opts.period_ns = 10'000'000;
     opts.time_nanos = 1700000000000000000;
     opts.duration_nanos = 2'000'000'000;
-    std::string gz = write_pprof(samples(), opts);
+    std::string gz = write_pprof(sample_stacks(), opts);
     ASSERT_TRUE(is_gzip(gz));
     auto raw = gzip_decompress(gz);
     ASSERT_TRUE(raw.ok()) << raw.error().message;
@@ -119,7 +76,7 @@ TEST(ProfilePprof, OffCpuProfileHasItsOwnValueType) {
     PprofOptions opts;
     opts.sample_type = "offcpu";
     opts.sample_unit = "microseconds";
-    auto raw = gzip_decompress(write_pprof(samples(), opts));
+    auto raw = gzip_decompress(write_pprof(sample_stacks(), opts));
     ASSERT_TRUE(raw.ok());
     perftools::profiles::Profile p;
     ASSERT_TRUE(p.ParseFromString(*raw));
@@ -130,9 +87,9 @@ TEST(ProfilePprof, OffCpuProfileHasItsOwnValueType) {
 }
 
 TEST(ProfilePprof, ReadsBackAsTheSameFoldedStacks) {
-    auto back = pprof_to_folded(write_pprof(samples(), {}));
+    auto back = pprof_to_folded(write_pprof(sample_stacks(), {}));
     ASSERT_TRUE(back.ok()) << back.error().message;
-    EXPECT_EQ(*back, fold(samples()));
+    EXPECT_EQ(*back, fold(sample_stacks()));
     EXPECT_FALSE(pprof_to_folded(std::string("\x1f\x8b garbage", 10)).ok());
 }
 
@@ -140,7 +97,7 @@ TEST(ProfilePprof, ReadsBackAsTheSameFoldedStacks) {
 std::map<std::string, std::pair<std::string, std::string>> pprof_top(const std::string& file, const std::string& extra) {
     const std::string env = "GOCACHE=/tmp/kscope-test-gocache GOPATH=/tmp/kscope-test-gopath PPROF_TMPDIR=/tmp "
                             "HOME=/tmp GOFLAGS=-mod=mod GOTOOLCHAIN=local ";
-    std::string out = run_capture(env + "go tool pprof -top " + extra + " " + file + " 2>&1");
+    std::string out = test::shell(env + "go tool pprof -top " + extra + " " + file);
     std::map<std::string, std::pair<std::string, std::string>> rows;
     std::regex row(R"(^\s*(\S+)\s+[\d.]+%\s+[\d.]+%\s+(\S+)\s+[\d.]+%\s+(.+)$)");
     std::istringstream lines(out);
@@ -161,7 +118,7 @@ TEST(ProfilePprof, GoToolPprofReadsIt) {
     testing::TempDir dir;
     PprofOptions opts;
     opts.period_ns = 10'000'000;
-    const std::string file = write_temp(dir, "cpu.pb.gz", write_pprof(samples(), opts));
+    const std::string file = write_temp(dir, "cpu.pb.gz", write_pprof(sample_stacks(), opts));
     auto counts = pprof_top(file, "-sample_index=samples");
     EXPECT_EQ(counts["hot_loop"], std::make_pair(std::string("10"), std::string("10")));
     EXPECT_EQ(counts["cpu_idle"], std::make_pair(std::string("6"), std::string("6")));
@@ -226,13 +183,13 @@ function indexOf(name) {
     const std::string js = write_temp(dir, "harness.js", harness);
     const std::string data = write_temp(dir, "data.json", html.substr(d0, d1 - d0));
     const std::string script = write_temp(dir, "page.js", html.substr(s0, s1 - s0));
-    return run_capture("node " + js + " " + data + " " + script + " 2>&1");
+    return test::shell("node " + js + " " + data + " " + script);
 }
 
 TEST(ProfileFlameGraph, SelfContainedPageWithTheProfile) {
     FlameGraphOptions opts;
     opts.title = "CPU <profile> & more";
-    const std::string html = render_flamegraph(fold(samples()), opts);
+    const std::string html = render_flamegraph(fold(sample_stacks()), opts);
     expect_self_contained(html);
     EXPECT_NE(html.find("<title>CPU &lt;profile&gt; &amp; more</title>"), std::string::npos);
     for (const char* name : {"hot_loop", "ksys_write", "cpu_idle", "swapper/0"})
@@ -265,7 +222,7 @@ TEST(ProfileFlameGraph, NamesAreEscapedInTheDataBlock) {
 TEST(ProfileFlameGraph, ScriptDrawsZoomsAndSearches) {
     if (!have("node"))
         GTEST_SKIP() << "SKIPPED LOUDLY: node is not installed, so the page's script cannot be run";
-    const std::string html = render_flamegraph(fold(samples()));
+    const std::string html = render_flamegraph(fold(sample_stacks()));
     std::string out = run_page(html, R"JS(
 console.log('svg:' + chart.innerHTML.includes('<svg') + ' hot:' + chart.innerHTML.includes('>hot_loop<'));
 console.log('kernel-color:' + /<g data-i="\d+"><rect[^>]*fill="rgb\(\d+,\d+,\d+\)"/.test(chart.innerHTML));
@@ -307,13 +264,13 @@ TEST(ProfileDiff, SharesComparedAgainstEachTotal) {
 
 TEST(ProfileDiff, ReadsSavedFoldedAndPprofFiles) {
     testing::TempDir dir;
-    const std::string folded = write_temp(dir, "before.folded", write_folded(fold(samples())));
-    const std::string pprof = write_temp(dir, "after.pb.gz", write_pprof(samples(), {}));
+    const std::string folded = write_temp(dir, "before.folded", write_folded(fold(sample_stacks())));
+    const std::string pprof = write_temp(dir, "after.pb.gz", write_pprof(sample_stacks(), {}));
     auto a = load_profile_file(folded), b = load_profile_file(pprof);
     ASSERT_TRUE(a.ok()) << a.error().message;
     ASSERT_TRUE(b.ok()) << b.error().message;
-    EXPECT_EQ(*a, fold(samples()));
-    EXPECT_EQ(*b, fold(samples()));
+    EXPECT_EQ(*a, fold(sample_stacks()));
+    EXPECT_EQ(*b, fold(sample_stacks()));
     DiffProfile same = diff(*a, *b);
     for (const auto& [stack, c] : same.stacks)
         EXPECT_EQ(same.share_change(c.before, c.after), 0.0) << stack;

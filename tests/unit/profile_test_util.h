@@ -1,5 +1,6 @@
-// Helpers shared by the profile tests: a temporary directory, and a child program whose
-// printed "NAME ADDRESS" lines say which address should get which name.
+// Helpers shared by the profile tests: a temporary directory, a child program whose
+// printed "NAME ADDRESS" lines say which address should get which name, and named stacks
+// for the output writers.
 #pragma once
 
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include "profile/symbolizer.h"
 
 extern char** environ;
 
@@ -96,5 +99,45 @@ private:
     pid_t pid_ = -1;
     int stdin_ = -1;
 };
+
+// A named frame of /usr/bin/app (build id aabbccdd, loaded at 0x555555554000).
+inline Frame user_frame(const std::string& fn, uint64_t addr) {
+    Frame f;
+    f.function = fn;
+    f.module = "/usr/bin/app";
+    f.build_id = "aabbccdd";
+    f.address = addr;
+    f.file_offset = addr - 0x555555554000;
+    f.symbolized = true;
+    return f;
+}
+
+// A named kernel frame.
+inline Frame kernel_frame(const std::string& fn, uint64_t addr) {
+    Frame f;
+    f.function = fn;
+    f.module = kKernelModule;
+    f.address = addr;
+    f.kernel = true;
+    f.symbolized = true;
+    return f;
+}
+
+// app: main -> run -> hot_loop (two threads, 7 + 3), main -> run -> write_out -> kernel
+// write (4); the idle task in the kernel (6). Total 20.
+inline std::vector<SymbolizedStack> sample_stacks() {
+    Frame main_f = user_frame("main", 0x555555555100), run = user_frame("run", 0x555555555200),
+          hot = user_frame("hot_loop", 0x555555555310), out = user_frame("write_out", 0x555555555400);
+    return {
+        {100, 100, "app", {main_f, run, hot}, 7},
+        {100, 101, "app", {main_f, run, hot}, 3},
+        {100, 100, "app",
+         {main_f, run, out, kernel_frame("entry_SYSCALL_64", 0xffffffff82000050),
+          kernel_frame("ksys_write", 0xffffffff81300020)},
+         4},
+        {0, 0, "swapper/0",
+         {kernel_frame("secondary_startup_64", 0xffffffff81000100), kernel_frame("cpu_idle", 0xffffffff81100040)}, 6},
+    };
+}
 
 }  // namespace kscope::testing

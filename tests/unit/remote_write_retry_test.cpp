@@ -4,9 +4,7 @@
 // back; a receiver answering 503 gets the same batch again after 1 s, then 2 s (backoff).
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <snappy.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +13,7 @@
 #include <thread>
 
 #include "exporters/remote_write.h"
+#include "harness.h"
 #include "remote_write.pb.h"
 
 namespace kscope {
@@ -123,21 +122,8 @@ bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds tim
     return true;
 }
 
-// A loopback port with nothing listening on it (bound once, then released).
-uint16_t unused_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 TEST(RemoteWriteRetry, WhileTheReceiverIsDownTheOldestBeyondMaxPendingAreDroppedAndCounted) {
-    const uint16_t port = unused_port();
+    const uint16_t port = test::free_port();  // nothing listens on it
     Batches batches;
     RemoteWriteConfig config;
     config.url = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/write";
