@@ -16,7 +16,14 @@ TARGET="$BUILD/tests/profile_target"
 KSCOPE="$BUILD/kscope"
 CPUS=$(nproc)
 TMP=$(mktemp -d)
-trap 'kill_measured; pkill -f "bpftrace -e profile" 2>/dev/null; rm -rf "$TMP"' EXIT
+BPFTRACE_PID=
+cleanup() {
+    kill_measured
+    [ -n "$BPFTRACE_PID" ] && kill "$BPFTRACE_PID" 2>/dev/null
+    rm -rf "$TMP"
+    return 0
+}
+trap cleanup EXIT
 [ -x "$TARGET" ] || fail "$TARGET missing: build first"
 command -v bpftrace >/dev/null || fail "bpftrace is not installed (apt-get install bpftrace)"
 command -v perf >/dev/null || fail "perf is not installed (apt-get install linux-perf)"
@@ -58,6 +65,7 @@ run_kscope() {  # HZ: sets T (seconds) and INFO
 run_bpftrace() {
     bpftrace -e 'profile:hz:99 /comm == "profile_target"/ { @[ustack, kstack] = count(); }' >"$TMP/b.out" 2>&1 &
     local bp=$!
+    BPFTRACE_PID=$bp
     local deadline=$((SECONDS + 30))
     until grep -q Attaching "$TMP/b.out"; do
         kill -0 "$bp" 2>/dev/null || { cat "$TMP/b.out" >&2; fail "bpftrace did not start"; }
@@ -67,6 +75,7 @@ run_bpftrace() {
     sleep 1  # bpftrace prints Attaching before its probes are live
     T=$(workload)
     kill -INT "$bp"; wait "$bp" || true
+    BPFTRACE_PID=
     # Each map entry: "@[", one frame per line, ", ]: count"; complete when a frame is main.
     INFO="complete $(awk '/^@\[/ { inmain = 0; next } /^ *main\+/ { inmain = 1 }
         /\]: [0-9]+$/ { n = $NF; all += n; if (inmain) ok += n }
@@ -93,7 +102,7 @@ run_perf() {  # perf record options...
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # Run-time statistics of BPF programs while the bench runs (restored on exit).
 STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
-trap 'sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"; kill_measured; pkill -f "bpftrace -e profile" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"; cleanup' EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 declare -A TIMES
 CONFIGS=(untraced kscope-99 kscope-999 bpftrace-99 perf-fp-99 perf-dwarf-99)
