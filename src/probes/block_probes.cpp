@@ -55,19 +55,14 @@ Result<void> BiolatProbe::configure(BpfObject& obj) {
 }
 
 Result<BlockLatencySnapshot> BiolatProbe::snapshot() {
-    if (!obj_)
-        return Error{"probe biolat is not loaded"};
+    auto stats = percpu_map("stats");
+    if (!stats)
+        return stats.error();
     if (auto r = epoch_.advance(*obj_, name()); !r)
         return r.error();
-    auto fd = obj_->map_fd("stats");
-    if (!fd)
-        return fd.error();
-    const int ncpus = libbpf_num_possible_cpus();
-    if (ncpus <= 0)
-        return Error{"cannot count the possible CPUs"};
     BlockLatencySnapshot snap;
     for_each_percpu_entry<kscope_biolat_key, kscope_biolat_stats>(
-        *fd, ncpus, [&](const kscope_biolat_key& k, const std::vector<kscope_biolat_stats>& per_cpu) {
+        stats->fd, stats->ncpus, [&](const kscope_biolat_key& k, const std::vector<kscope_biolat_stats>& per_cpu) {
             BlockLatencyCounters& c = snap[BlockLatencyKey{k.dev, k.op}];
             for (const auto& v : per_cpu) {
                 if (c.disk.empty() && v.disk[0])
@@ -102,17 +97,12 @@ std::span<const uint8_t> BiotopProbe::elf() const { return skeleton_elf(biotop_b
 Result<void> BiotopProbe::configure(BpfObject& obj) { return configure_submitter(obj, "ks_biotop_start", true); }
 
 Result<BlockTopSnapshot> BiotopProbe::snapshot() {
-    if (!obj_)
-        return Error{"probe biotop is not loaded"};
-    auto fd = obj_->map_fd("stats");
-    if (!fd)
-        return fd.error();
-    const int ncpus = libbpf_num_possible_cpus();
-    if (ncpus <= 0)
-        return Error{"cannot count the possible CPUs"};
+    auto stats = percpu_map("stats");
+    if (!stats)
+        return stats.error();
     BlockTopSnapshot snap;
     for_each_percpu_entry<kscope_biotop_key, kscope_biotop_stats>(
-        *fd, ncpus, [&](const kscope_biotop_key& k, const std::vector<kscope_biotop_stats>& per_cpu) {
+        stats->fd, stats->ncpus, [&](const kscope_biotop_key& k, const std::vector<kscope_biotop_stats>& per_cpu) {
             BlockTopCounters& c = snap[BlockTopKey{k.pid, k.dev}];
             for (const auto& v : per_cpu) {
                 if (c.comm.empty() && v.comm[0])

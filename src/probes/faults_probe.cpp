@@ -84,17 +84,12 @@ void FaultsProbe::detach() {
 }
 
 Result<FaultSnapshot> FaultsProbe::snapshot() {
-    if (!obj_)
-        return Error{"probe faults is not loaded"};
-    auto fd = obj_->map_fd("stats");
-    if (!fd)
-        return fd.error();
-    const int ncpus = libbpf_num_possible_cpus();
-    if (ncpus <= 0)
-        return Error{"cannot count the possible CPUs"};
+    auto stats = percpu_map("stats");
+    if (!stats)
+        return stats.error();
     FaultSnapshot snap;
     for_each_percpu_entry<uint32_t, kscope_faults_stats>(
-        *fd, ncpus, [&](const uint32_t& pid, const std::vector<kscope_faults_stats>& per_cpu) {
+        stats->fd, stats->ncpus, [&](const uint32_t& pid, const std::vector<kscope_faults_stats>& per_cpu) {
             FaultCounters& c = snap[pid];
             for (const auto& v : per_cpu) {
                 if (c.comm.empty() && v.comm[0])

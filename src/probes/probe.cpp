@@ -99,6 +99,18 @@ Result<int> Probe::ring_fd() const {
     return obj_->map_fd("events");
 }
 
+Result<Probe::PerCpuMap> Probe::percpu_map(std::string_view map) const {
+    if (!obj_)
+        return Error{"probe " + std::string(name()) + " is not loaded"};
+    auto fd = obj_->map_fd(map);
+    if (!fd)
+        return fd.error();
+    const int ncpus = libbpf_num_possible_cpus();
+    if (ncpus <= 0)
+        return Error{"cannot count the possible CPUs"};
+    return PerCpuMap{*fd, ncpus};
+}
+
 uint64_t Probe::kernel_drops(uint32_t slot) const {
     if (!obj_)
         return 0;

@@ -76,6 +76,13 @@ public:
     virtual void detach();
 
     Result<int> ring_fd() const;
+    // A loaded probe's per-CPU map with the number of possible CPUs, for the readers of
+    // in-kernel aggregates.
+    struct PerCpuMap {
+        int fd = -1;
+        int ncpus = 0;
+    };
+    Result<PerCpuMap> percpu_map(std::string_view map) const;
     // Drops the kernel counted in one slot (enum kscope_drop_slot), summed over CPUs.
     uint64_t kernel_drops(uint32_t slot = 0) const;
     // What the probe counts in the kernel beyond events, as one line for --stats ("" if
