@@ -59,6 +59,7 @@ void ContinuousProfiler::stop() {
     if (thread_.joinable()) {
         stop_ = true;
         thread_.join();
+        drained_.notify_all();  // a capture waiting for the next drain ends now
     }
     if (ring_) {
         ring_buffer__free(static_cast<ring_buffer*>(ring_));

@@ -187,6 +187,9 @@ CLI::App* add_stack_command(CLI::App& app, const std::string& name, const std::s
                             std::shared_ptr<ProfileFlags> f) {
     CLI::App* cmd = app.add_subcommand(name, description);
     add_common_flags(*cmd, f->common, "");
+    // A profile is one report at the end: no events to count, no event times.
+    cmd->remove_option(cmd->get_option("--count"));
+    cmd->remove_option(cmd->get_option("-T"));
     cmd->add_flag("--folded", f->folded, "folded stacks on stdout (comm;root;...;leaf COUNT), for flamegraph.pl");
     cmd->add_option("--pprof", f->pprof_path, "write a gzipped pprof profile (go tool pprof) to FILE");
     cmd->add_option("--flamegraph", f->flamegraph_path, "write an interactive HTML flame graph to FILE");

@@ -220,6 +220,9 @@ TEST(Profile, BadFlags) {
     REQUIRE_ROOT();
     EXPECT_NE(shell(std::string(KSCOPE_BINARY) + " profile -U -K").find("choose one"), std::string::npos);
     EXPECT_NE(shell(std::string(KSCOPE_BINARY) + " profile -F 0").find("--frequency"), std::string::npos);
+    // One report at the end: --count and -T would do nothing.
+    EXPECT_NE(shell(std::string(KSCOPE_BINARY) + " profile --count 5").find("--count"), std::string::npos);
+    EXPECT_NE(shell(std::string(KSCOPE_BINARY) + " offcpu -T").find("-T"), std::string::npos);
     EXPECT_NE(shell(std::string(KSCOPE_BINARY) + " profile --diff /no/such/a /no/such/b").find("/no/such/a"),
               std::string::npos);
 }
