@@ -51,6 +51,7 @@ struct Expr {
     CmpOp op = CmpOp::Eq;
     std::vector<Value> values;   // one for scalar ops, the items for list ops, none for exists
     std::string list_ref;        // `in my_list` without parentheses; the checker expands it
+    Pos list_pos;                // where list_ref stands
     // Macro
     std::string macro;
 };

@@ -162,6 +162,7 @@ private:
             return e;
         }
         if (v.kind == Token::Kind::Word && !is_bool_word(v)) {  // `in my_list`
+            e.list_pos = v.pos;
             e.list_ref = next().text;
             return e;
         }
