@@ -33,6 +33,7 @@ struct FieldRef {
     std::string arg;      // the part in brackets or after the base name; empty if none
     bool has_arg = false;
     Pos pos;
+    int id = -1;          // index in field_catalog(), set by the checker: sources can switch on it
 };
 
 struct Value {

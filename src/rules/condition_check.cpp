@@ -153,8 +153,8 @@ private:
         }
         const FieldInfo* info = nullptr;
         if (!resolve_field(out.field, info)) return out;
-        // proc.aname without index means any ancestor: a list of names.
-        FieldType type = info->arg == FieldArg::Index && !out.field.has_arg ? FieldType::List : info->type;
+        out.field.id = static_cast<int>(info - field_catalog().data());
+        FieldType type = info->type;
         if (!op_fits(type, out.op)) {
             report(e.pos, "operator '" + std::string(op_name(out.op)) + "' does not fit " +
                               std::string(type_name(type)) + " field '" + out.field.name + "'");
