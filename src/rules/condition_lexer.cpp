@@ -15,6 +15,10 @@ bool word_char(char c) {
     }
 }
 
+// Values may hold '<', '>' and '!' (Falco's `evt.dir = <`, `fd.name = <NA>`), so after
+// an operator a bare word only stops at blanks, parentheses, commas, '=' and quotes.
+bool value_char(char c) { return word_char(c) || c == '<' || c == '>' || c == '!'; }
+
 Error error_at(Pos pos, const std::string& message) { return Error{to_string(pos) + ": " + message}; }
 
 }  // namespace
@@ -33,16 +37,22 @@ Result<std::vector<Token>> tokenize(std::string_view text) {
             }
         }
     };
+    bool in_value_list = false;  // inside `in (...)`: every word is a value
     while (i < text.size()) {
         char c = text[i];
         Pos start = pos;
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
             advance(1);
         } else if (c == '(' || c == ')' || c == ',') {
+            if (c == '(' && !out.empty() && out.back().kind == Token::Kind::Word)
+                in_value_list = out.back().text == "in" || out.back().text == "intersects" ||
+                                out.back().text == "pmatch";
+            if (c == ')') in_value_list = false;
             out.push_back({c == '(' ? Token::Kind::LParen : c == ')' ? Token::Kind::RParen : Token::Kind::Comma,
                            std::string(1, c), start});
             advance(1);
-        } else if (c == '=' || c == '<' || c == '>' || c == '!') {
+        } else if (c == '=' || ((c == '<' || c == '>' || c == '!') && !in_value_list && !out.empty() &&
+                                out.back().kind == Token::Kind::Word)) {
             bool two = i + 1 < text.size() && text[i + 1] == '=';
             if (c == '!' && !two) return error_at(start, "'!' must be followed by '=' (use 'not' to negate)");
             out.push_back({Token::Kind::Op, std::string(text.substr(i, two ? 2 : 1)), start});
@@ -81,7 +91,8 @@ Result<std::vector<Token>> tokenize(std::string_view text) {
         } else {
             size_t begin = i;
             // Brackets belong to the word: proc.aname[2], evt.arg[0].
-            while (i < text.size() && word_char(text[i])) advance(1);
+            bool value = in_value_list || !word_char(c) || (!out.empty() && out.back().kind == Token::Kind::Op);
+            while (i < text.size() && (value ? value_char(text[i]) : word_char(text[i]))) advance(1);
             out.push_back({Token::Kind::Word, std::string(text.substr(begin, i - begin)), start});
         }
     }

@@ -1,5 +1,6 @@
 // Splits a Falco condition into tokens. Keywords (and, in, startswith...) stay
-// words: whether `in` is an operator or a value depends on where it stands.
+// words: whether `in` is an operator or a value depends on where it stands. After an
+// operator and inside `in (...)` bare values may hold <, > and ! (`evt.dir = <`).
 #pragma once
 
 #include <string>

@@ -71,6 +71,14 @@ TEST(RulesParser, ListsAndListReferences) {
     EXPECT_EQ(e->values[1].pos, (Pos{1, 18}));
 }
 
+TEST(RulesParser, ValuesWithComparisonSigns) {
+    EXPECT_EQ(ast("evt.dir = < and proc.pid<5"), "(and (= evt.dir <) (< proc.pid 5))");
+    EXPECT_EQ(ast("fd.name = <NA>"), "(= fd.name <NA>)");
+    EXPECT_EQ(ast("fd.name in (<NA>, a!b)"), "(in fd.name [<NA> a!b])");
+    EXPECT_EQ(ast("proc.name != !x"), "(!= proc.name !x)");
+    EXPECT_EQ(ast("proc.pid>=10)"), "ERROR 1:13: expected 'and', 'or' or the end, found ')'");
+}
+
 TEST(RulesParser, QuotingAndEscapes) {
     auto e = parse_condition(R"(proc.cmdline = "a \"b\" \\ c\td")");
     ASSERT_TRUE(e) << e.error().message;
