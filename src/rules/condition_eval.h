@@ -19,7 +19,9 @@
 namespace kscope::rules {
 
 // What a field holds for one event: string and list fields give std::string and
-// std::vector<std::string>, number fields int64_t, ip fields IpAddr.
+// std::vector<std::string>, number fields int64_t, ip fields IpAddr. A string field
+// with several values (proc.aname without index: every ancestor) may give a vector:
+// it matches if any value does.
 using FieldValue = std::variant<std::string, int64_t, IpAddr, std::vector<std::string>>;
 
 // The event side. Missing fields (no fd on this event, no container...) give nullopt:

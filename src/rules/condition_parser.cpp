@@ -104,10 +104,15 @@ private:
     Result<Expr> parse_or() { return parse_chain(Expr::Kind::Or, "or", &Parser::parse_and); }
     Result<Expr> parse_and() { return parse_chain(Expr::Kind::And, "and", &Parser::parse_not); }
 
+    // Rule files come from users: bound the recursion instead of trusting them.
+    static constexpr int kMaxDepth = 256;
+
     Result<Expr> parse_not() {
         if (!at_word("not")) return parse_primary();
         Token kw = next();
+        if (++depth_ > kMaxDepth) return fail(kw, "condition nested deeper than 256 levels");
         auto inner = parse_not();
+        --depth_;
         if (!inner) return inner;
         Expr e;
         e.kind = Expr::Kind::Not;
@@ -120,7 +125,9 @@ private:
         const Token& t = peek();
         if (t.kind == Token::Kind::LParen) {
             Token open = next();
+            if (++depth_ > kMaxDepth) return fail(open, "condition nested deeper than 256 levels");
             auto inner = parse_or();
+            --depth_;
             if (!inner) return inner;
             if (peek().kind != Token::Kind::RParen)
                 return fail(peek(), "expected ')' to close the '(' at " + to_string(open.pos) + ", found " +
@@ -193,6 +200,7 @@ private:
 
     std::vector<Token> t_;
     size_t i_ = 0;
+    int depth_ = 0;
 };
 
 }  // namespace

@@ -82,6 +82,14 @@ TEST(RulesCheck, InlinesMacrosAndExpandsLists) {
               "(and (in fd.sip [10.0.0.0/8 ::1]) (= fd.dip 1.2.3.4))");
 }
 
+TEST(RulesCheck, SetsCatalogIds) {
+    auto r = check_condition(parsed("evt.arg.flags = x and proc.name = y"), defs());
+    ASSERT_TRUE(r.ok());
+    auto cat = field_catalog();
+    EXPECT_EQ(cat[r.expr.children[0].field.id].name, "evt.arg");
+    EXPECT_EQ(cat[r.expr.children[1].field.id].name, "proc.name");
+}
+
 TEST(RulesCheck, Errors) {
     EXPECT_EQ(errors("proc.nam = bash"), V{"1:1: unknown field 'proc.nam'"});
     EXPECT_EQ(errors("evt.type = open and proc.pid startswith 1"),

@@ -124,6 +124,12 @@ TEST(RulesParser, Errors) {
     EXPECT_EQ(err("proc.name ! bash"), "1:11: '!' must be followed by '=' (use 'not' to negate)");
     EXPECT_EQ(err("proc.aname[2 = x"), "1:1: malformed field 'proc.aname[2'");
     EXPECT_EQ(err(""), "1:1: expected a condition, found the end");
+    EXPECT_EQ(err(std::string(300, '(') + "a" + std::string(300, ')')),
+              "1:257: condition nested deeper than 256 levels");
+    std::string nots;
+    for (int i = 0; i < 300; ++i) nots += "not ";
+    EXPECT_EQ(err(nots + "a"), "1:1025: condition nested deeper than 256 levels");
+    EXPECT_EQ(ast(std::string(256, '(') + "a" + std::string(256, ')')), "@a");
     EXPECT_EQ(err("a and\n  (b or"), "2:8: expected a condition, found the end");
 }
 
