@@ -129,7 +129,7 @@ void BiotopProbe::forget_exited(BlockTopSnapshot& snap) {
         return;
     for (auto it = snap.begin(); it != snap.end();) {
         const uint32_t pid = it->first.pid;
-        if (pid == 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) {
+        if (!process_exited(pid)) {
             ++it;
             continue;
         }

@@ -109,7 +109,7 @@ void FaultsProbe::forget_exited(FaultSnapshot& snap) {
         return;
     for (auto it = snap.begin(); it != snap.end();) {
         const uint32_t pid = it->first;
-        if (pid == 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) {
+        if (!process_exited(pid)) {
             ++it;
             continue;
         }

@@ -110,7 +110,7 @@ void FiletopProbe::forget_exited(FileSnapshot& snap) {
         return;
     for (auto it = snap.begin(); it != snap.end();) {
         const FileKey key = it->first;
-        if (::kill(static_cast<pid_t>(key.pid), 0) == 0 || errno != ESRCH) {
+        if (!process_exited(key.pid)) {
             ++it;
             continue;
         }

@@ -1,6 +1,7 @@
 #include "probes/probe.h"
 
 #include <bpf/bpf.h>
+#include <signal.h>
 #include <bpf/libbpf.h>
 
 #include <algorithm>
@@ -98,6 +99,8 @@ Result<int> Probe::ring_fd() const {
         return Error{"probe " + std::string(name()) + " is not loaded"};
     return obj_->map_fd("events");
 }
+
+bool process_exited(uint32_t pid) { return pid != 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
 
 Result<Probe::PerCpuMap> Probe::percpu_map(std::string_view map) const {
     if (!obj_)

@@ -40,6 +40,10 @@ struct ProbeOptions {
     uint32_t sample_every = 1;        // send one event in N (counted in KSCOPE_SAMPLED_OUT)
 };
 
+// True once no process has this pid (the forget_exited step of the interval probes, after
+// a process's last report). pid 0 never exits.
+bool process_exited(uint32_t pid);
+
 // A skeleton's embedded object, from its <name>_bpf__elf_bytes function.
 inline std::span<const uint8_t> skeleton_elf(const void* (*elf_bytes)(size_t*)) {
     size_t size = 0;

@@ -96,7 +96,7 @@ void RunqlatProbe::forget_exited(RunqSnapshot& snap) {
         return;
     for (auto it = snap.begin(); it != snap.end();) {
         const uint64_t pid = it->first;
-        if (pid == 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) {
+        if (!process_exited(pid)) {
             ++it;
             continue;
         }

@@ -94,7 +94,7 @@ void SyscallsProbe::forget_exited(SyscallSnapshot& snap) {
         return;
     for (auto it = snap.begin(); it != snap.end();) {
         const SyscallKey key = it->first;
-        if (key.pid == 0 || ::kill(static_cast<pid_t>(key.pid), 0) == 0 || errno != ESRCH) {
+        if (!process_exited(key.pid)) {
             ++it;
             continue;
         }

@@ -46,7 +46,7 @@ void TcptopProbe::forget_exited(FlowSnapshot& snap) {
     std::vector<kscope_flow_key> gone;
     for_each_percpu_entry<kscope_flow_key, kscope_flow_bytes>(
         *flows, libbpf_num_possible_cpus(), [&](const kscope_flow_key& k, const std::vector<kscope_flow_bytes>&) {
-            if (::kill(static_cast<pid_t>(k.pid), 0) != 0 && errno == ESRCH)
+            if (process_exited(k.pid))
                 gone.push_back(k);
         });
     for (const auto& k : gone) {
