@@ -41,10 +41,11 @@ static __always_inline void fill_header(struct kscope_event_header *hdr, __u16 t
 		hdr->ppid = bpf_get_current_task_btf()->real_parent->tgid;
 	else
 		hdr->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
-	hdr->uid = (__u32)bpf_get_current_uid_gid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	hdr->uid = (__u32)uid_gid;
+	hdr->gid = uid_gid >> 32;
 	hdr->type = type;
 	hdr->size = 0;
-	hdr->_pad = 0;
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
 }
 

@@ -139,6 +139,7 @@ int BPF_PROG(ks_oom_victim, struct task_struct *victim, uid_t uid)
 	ev->hdr.tid = victim->pid;
 	ev->hdr.ppid = BPF_CORE_READ(victim, real_parent, tgid);
 	ev->hdr.uid = uid;
+	ev->hdr.gid = BPF_CORE_READ(victim, real_cred, gid.val);
 	ev->hdr.cgroup_id = task_cgroup_id(victim);
 	bpf_probe_read_kernel_str(ev->hdr.comm, sizeof(ev->hdr.comm), victim->comm);
 

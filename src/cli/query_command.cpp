@@ -6,6 +6,7 @@
 
 #include "agent/config.h"
 #include "cli/commands.h"
+#include "sinks/event_details.h"
 #include "server/http_server.h"
 #include "sinks/clock_time.h"
 #include "store/event_store.h"
@@ -71,14 +72,7 @@ void register_query_command(CLI::App& app, int& exit_code) {
             auto e = nlohmann::json::parse(body, nullptr, false);
             if (e.is_discarded())
                 continue;
-            std::string details;
-            for (const auto& [k, v] : e.items()) {
-                static const std::set<std::string> common = {"type", "ts", "pid", "tid", "ppid", "uid", "comm",
-                                                             "cgroup_id", "container_id"};
-                if (common.count(k) || (v.is_string() && v.get<std::string>().empty()))
-                    continue;
-                details += (details.empty() ? "" : " ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
-            }
+            std::string details = event_details(e);
             fmt::print("{:<23} {:<18} {:>7} {:<16} {}\n", date_time(e.value("ts", uint64_t(0))),
                        e.value("type", ""), e.value("pid", 0), e.value("comm", ""), details);
         }

@@ -24,6 +24,7 @@ Result<CommonFields> decode_header(RawEvent raw, uint16_t expected_type, size_t 
     c.tid = h.tid;
     c.ppid = h.ppid;
     c.uid = h.uid;
+    c.gid = h.gid;
     c.comm.assign(h.comm, strnlen(h.comm, sizeof(h.comm)));
     c.cgroup_id = h.cgroup_id;
     return c;

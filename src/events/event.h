@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -15,6 +16,7 @@ struct CommonFields {
     uint32_t tid = 0;
     uint32_t ppid = 0;
     uint32_t uid = 0;
+    uint32_t gid = 0;
     std::string comm;
     uint64_t cgroup_id = 0;
     std::string container_id;  // empty when not in a container
@@ -29,6 +31,18 @@ struct ExecEvent {
     bool execveat = false;
     int32_t ret = 0;               // 0 or -errno
     uint64_t start_boot_ns = 0;    // process start (CLOCK_BOOTTIME), for the process cache
+    // Security context, read at sched_process_exec (successful execs only).
+    bool privileged_exec = false;  // the exec raised euid/egid or capabilities (setuid bit, file caps)
+    uint32_t old_uid = 0, old_euid = 0, new_uid = 0, new_euid = 0;  // before and after the exec
+    const char* stdin_type = "";   // what fds 0-2 are: file, directory, pipe, char, block, ipv4,
+    const char* stdout_type = "";  //  ipv6, unix, netlink, packet, socket (other families),
+    const char* stderr_type = "";  //  or "" when closed
+    bool exe_memfd = false;        // the executable is a memfd (fileless)
+    bool exe_deleted = false;      // the executable was unlinked
+    uint64_t exe_inode = 0;
+    uint32_t tty = 0;              // controlling tty's device number (0: none)
+    uint32_t loginuid = UINT32_MAX;  // audit login uid (UINT32_MAX: unset)
+    std::string cwd;               // working directory; "" when not resolved
 };
 
 struct ExitEvent {
@@ -106,7 +120,149 @@ struct OomEvent {
     int32_t oom_score_adj = 0;       // victim's, -1000..1000
 };
 
-using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent, DnsEvent, OomEvent>;
+// ---- Security probes. `syscall` is the syscall's name as Falco's evt.type spells it;
+// `ret` is the result (-errno on failure), `error` its name in JSON.
+
+// privilege: set*id, setgroups, capset: the caller's credentials before and after.
+struct PrivilegeEvent {
+    CommonFields common;
+    const char* syscall = "";  // setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid setgroups capset
+    uint32_t old_uid = 0, old_euid = 0, old_suid = 0, old_fsuid = 0;
+    uint32_t old_gid = 0, old_egid = 0, old_sgid = 0, old_fsgid = 0;
+    uint32_t new_uid = 0, new_euid = 0, new_suid = 0, new_fsuid = 0;
+    uint32_t new_gid = 0, new_egid = 0, new_sgid = 0, new_fsgid = 0;
+    uint64_t old_cap_effective = 0, new_cap_effective = 0;
+    uint64_t old_cap_permitted = 0, new_cap_permitted = 0;
+    int64_t ret = 0;
+};
+
+// ptrace: ptrace() and process_vm_writev into another process.
+struct PtraceEvent {
+    CommonFields common;
+    const char* syscall = "";   // ptrace, process_vm_writev
+    std::string request;        // PTRACE_ATTACH, PTRACE_POKETEXT... ("" for process_vm_writev)
+    int64_t request_code = 0;
+    uint32_t target_pid = 0;
+    std::string target_comm;    // "" when the target was gone
+    uint64_t bytes = 0;         // process_vm_writev: bytes requested
+    int64_t ret = 0;
+};
+
+// module_load: init_module/finit_module, with the name module:module_load reported.
+struct ModuleLoadEvent {
+    CommonFields common;
+    const char* syscall = "";   // init_module, finit_module
+    std::string name;           // the module's name ("" when the load failed before naming it)
+    std::string path;           // finit_module: the file's path; "" otherwise
+    std::string params;         // the parameter string passed
+    int64_t ret = 0;
+};
+
+// bpf: program loads and map creations through bpf().
+struct BpfEvent {
+    CommonFields common;
+    std::string command;        // BPF_PROG_LOAD, BPF_MAP_CREATE
+    std::string prog_type;      // BPF_PROG_TYPE_KPROBE... ("" for maps)
+    std::string map_type;       // BPF_MAP_TYPE_HASH... ("" for programs)
+    std::string name;           // the object's name as given
+    int64_t ret = 0;
+};
+
+// perf_event_open by a process that is not root.
+struct PerfEventOpenEvent {
+    CommonFields common;
+    uint32_t perf_type = 0;     // PERF_TYPE_*
+    std::string perf_type_name; // hardware, software, tracepoint, hw_cache, raw, breakpoint, or the number
+    uint64_t config = 0;
+    int32_t target_pid = 0;     // -1: every process
+    int32_t cpu = 0;
+    int64_t ret = 0;
+};
+
+struct UserfaultfdEvent {
+    CommonFields common;
+    uint32_t flags = 0;
+    int64_t ret = 0;
+};
+
+// namespace: unshare, setns, and clone/clone3 with CLONE_NEW* flags.
+struct NamespaceEvent {
+    CommonFields common;
+    const char* syscall = "";   // unshare, setns, clone, clone3
+    std::vector<std::string> namespaces;  // mnt, uts, ipc, user, pid, net, cgroup, time
+    uint64_t flags = 0;         // CLONE_* (setns: nstype)
+    int32_t fd = -1;            // setns: the namespace fd
+    int64_t ret = 0;            // clone: the child's pid
+};
+
+// mount: mount, umount2, pivot_root, chroot.
+struct MountEvent {
+    CommonFields common;
+    const char* syscall = "";   // mount, umount, pivot_root, chroot
+    std::string source;         // mount: the device or source; pivot_root: put_old
+    std::string target;         // mount point, new root, or chroot's directory
+    std::string fstype;
+    uint64_t flags = 0;         // MS_* / MNT_*
+    int64_t ret = 0;
+};
+
+// file_change: metadata and name changes, with paths resolved like the open probe's.
+struct FileChangeEvent {
+    CommonFields common;
+    const char* syscall = "";   // chmod fchmod fchmodat chown fchown lchown fchownat unlink unlinkat
+                                // rename renameat renameat2 link linkat symlink symlinkat
+    std::string path;           // the file acted on; rename/link: the old name; symlink: the target text
+    std::string resolved_path;  // absolute; "" when not resolved (symlink targets are not resolved)
+    std::string new_path;       // rename/link/symlink: the name created; "" otherwise
+    std::string resolved_new_path;
+    uint32_t mode = 0;          // chmod: the new mode
+    std::vector<std::string> mode_bits;  // chmod: S_ISUID, S_ISGID, S_ISVTX when set
+    int64_t owner_uid = -1, owner_gid = -1;  // chown: new owner (-1: unchanged)
+    int32_t fd = -1;            // fchmod/fchown: the fd
+    int64_t ret = 0;
+};
+
+struct MemfdCreateEvent {
+    CommonFields common;
+    std::string name;
+    uint32_t flags = 0;         // MFD_*
+    int64_t ret = 0;            // the fd
+};
+
+// socket: socket(), bind() and listen(): new sockets and new listeners.
+struct SocketEvent {
+    CommonFields common;
+    const char* syscall = "";   // socket, bind, listen
+    std::string family;         // ipv4, ipv6, unix, packet, netlink, or the number
+    std::string sock_type;      // stream, dgram, raw, seqpacket, or the number
+    int32_t protocol = 0;
+    std::string addr;           // bind/listen: local address (unix: the path); "" otherwise
+    uint16_t port = 0;
+    int32_t backlog = 0;        // listen
+    int32_t fd = -1;            // bind/listen: the socket fd
+    int64_t ret = 0;            // socket: the new fd
+};
+
+// alert: a rule matched an event. The common fields are the triggering event's.
+struct TriggerEvent;  // holds the Event that fired (defined below, after Event)
+struct AlertEvent {
+    CommonFields common;
+    std::string rule;
+    std::string priority;            // Falco's: Emergency Alert Critical Error Warning Notice Informational Debug
+    std::string output;              // the rule's output template, filled
+    std::vector<std::string> tags;
+    std::string source = "rule";
+    std::string action = "alert";
+    std::shared_ptr<const TriggerEvent> trigger;
+};
+
+using Event = std::variant<ExecEvent, ExitEvent, OpenEvent, TcpEvent, DropEvent, DnsEvent, OomEvent, PrivilegeEvent,
+                           PtraceEvent, ModuleLoadEvent, BpfEvent, PerfEventOpenEvent, UserfaultfdEvent, NamespaceEvent,
+                           MountEvent, FileChangeEvent, MemfdCreateEvent, SocketEvent, AlertEvent>;
+
+struct TriggerEvent {
+    Event event;
+};
 
 const CommonFields& common_of(const Event& e);
 CommonFields& common_of(Event& e);

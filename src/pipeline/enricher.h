@@ -22,11 +22,8 @@ private:
     std::string container_for(uint64_t cgroup_id, uint32_t pid);
     void observe(const ExecEvent& e);
     void observe(const ExitEvent& e);
-    void observe(const OpenEvent&) {}
-    void observe(const TcpEvent&) {}
-    void observe(const DropEvent&) {}
-    void observe(const DnsEvent&) {}
-    void observe(const OomEvent&) {}
+    template <typename E>
+    void observe(const E&) {}  // events that do not change what we know of a process
 
     ProcessCache& cache_;
     CgroupPaths cgroups_;

@@ -16,6 +16,7 @@ void common(JsonWriter& w, const char* type, const CommonFields& c) {
         .field("tid", c.tid)
         .field("ppid", c.ppid)
         .field("uid", c.uid)
+        .field("gid", c.gid)
         .field("comm", c.comm)
         .field("cgroup_id", c.cgroup_id)
         .field("container_id", c.container_id);
@@ -37,7 +38,21 @@ void body(JsonWriter& w, const ExecEvent& e) {
         .field("args_unreadable", e.args_unreadable)
         .field("syscall", e.execveat ? "execveat" : "execve")
         .field("ret", e.ret)
-        .field("error", errno_name(e.ret));
+        .field("error", errno_name(e.ret))
+        .field("privileged_exec", e.privileged_exec)
+        .field("old_uid", e.old_uid)
+        .field("old_euid", e.old_euid)
+        .field("new_uid", e.new_uid)
+        .field("new_euid", e.new_euid)
+        .field("stdin_type", e.stdin_type)
+        .field("stdout_type", e.stdout_type)
+        .field("stderr_type", e.stderr_type)
+        .field("exe_memfd", e.exe_memfd)
+        .field("exe_deleted", e.exe_deleted)
+        .field("exe_inode", e.exe_inode)
+        .field("tty", e.tty)
+        .field("loginuid", e.loginuid == UINT32_MAX ? int64_t(-1) : int64_t(e.loginuid))
+        .field("cwd", e.cwd);
 }
 
 void body(JsonWriter& w, const ExitEvent& e) {
@@ -117,6 +132,137 @@ void body(JsonWriter& w, const OomEvent& e) {
         .field("memcg_limit_bytes", e.memcg_limit_bytes)
         .field("rss_bytes", e.rss_bytes)
         .field("oom_score_adj", e.oom_score_adj);
+}
+
+void result(JsonWriter& w, int64_t ret) {
+    w.field("ret", ret).field("error", ret < 0 ? errno_name(static_cast<int>(ret)) : std::string());
+}
+
+void strings(JsonWriter& w, std::string_view key, const std::vector<std::string>& values) {
+    w.begin_array(key);
+    for (const auto& v : values)
+        w.element(v);
+    w.end_array();
+}
+
+void body(JsonWriter& w, const PrivilegeEvent& e) {
+    common(w, "privilege", e.common);
+    w.field("syscall", e.syscall)
+        .field("old_uid", e.old_uid).field("old_euid", e.old_euid).field("old_suid", e.old_suid).field("old_fsuid", e.old_fsuid)
+        .field("old_gid", e.old_gid).field("old_egid", e.old_egid).field("old_sgid", e.old_sgid).field("old_fsgid", e.old_fsgid)
+        .field("new_uid", e.new_uid).field("new_euid", e.new_euid).field("new_suid", e.new_suid).field("new_fsuid", e.new_fsuid)
+        .field("new_gid", e.new_gid).field("new_egid", e.new_egid).field("new_sgid", e.new_sgid).field("new_fsgid", e.new_fsgid)
+        .field("old_cap_effective", fmt::format("0x{:x}", e.old_cap_effective))
+        .field("new_cap_effective", fmt::format("0x{:x}", e.new_cap_effective))
+        .field("old_cap_permitted", fmt::format("0x{:x}", e.old_cap_permitted))
+        .field("new_cap_permitted", fmt::format("0x{:x}", e.new_cap_permitted));
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const PtraceEvent& e) {
+    common(w, "ptrace", e.common);
+    w.field("syscall", e.syscall)
+        .field("request", e.request)
+        .field("request_code", e.request_code)
+        .field("target_pid", e.target_pid)
+        .field("target_comm", e.target_comm)
+        .field("bytes", e.bytes);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const ModuleLoadEvent& e) {
+    common(w, "module_load", e.common);
+    w.field("syscall", e.syscall).field("name", e.name).field("path", e.path).field("params", e.params);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const BpfEvent& e) {
+    common(w, "bpf", e.common);
+    w.field("syscall", "bpf")
+        .field("command", e.command)
+        .field("prog_type", e.prog_type)
+        .field("map_type", e.map_type)
+        .field("name", e.name);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const PerfEventOpenEvent& e) {
+    common(w, "perf_event_open", e.common);
+    w.field("syscall", "perf_event_open")
+        .field("perf_type", e.perf_type)
+        .field("perf_type_name", e.perf_type_name)
+        .field("config", e.config)
+        .field("target_pid", e.target_pid)
+        .field("cpu", e.cpu);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const UserfaultfdEvent& e) {
+    common(w, "userfaultfd", e.common);
+    w.field("syscall", "userfaultfd").field("flags", e.flags);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const NamespaceEvent& e) {
+    common(w, "namespace", e.common);
+    w.field("syscall", e.syscall);
+    strings(w, "namespaces", e.namespaces);
+    w.field("flags", fmt::format("0x{:x}", e.flags)).field("fd", e.fd);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const MountEvent& e) {
+    common(w, "mount", e.common);
+    w.field("syscall", e.syscall)
+        .field("source", e.source)
+        .field("target", e.target)
+        .field("fstype", e.fstype)
+        .field("flags", fmt::format("0x{:x}", e.flags));
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const FileChangeEvent& e) {
+    common(w, "file_change", e.common);
+    w.field("syscall", e.syscall)
+        .field("path", e.path)
+        .field("resolved_path", e.resolved_path)
+        .field("new_path", e.new_path)
+        .field("resolved_new_path", e.resolved_new_path)
+        .field("mode", e.mode ? fmt::format("{:04o}", e.mode) : std::string());
+    strings(w, "mode_bits", e.mode_bits);
+    w.field("owner_uid", e.owner_uid).field("owner_gid", e.owner_gid).field("fd", e.fd);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const MemfdCreateEvent& e) {
+    common(w, "memfd_create", e.common);
+    w.field("syscall", "memfd_create").field("name", e.name).field("flags", e.flags);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const SocketEvent& e) {
+    common(w, "socket", e.common);
+    w.field("syscall", e.syscall)
+        .field("family", e.family)
+        .field("sock_type", e.sock_type)
+        .field("protocol", e.protocol)
+        .field("addr", e.addr)
+        .field("port", uint32_t(e.port))
+        .field("backlog", e.backlog)
+        .field("fd", e.fd);
+    result(w, e.ret);
+}
+
+void body(JsonWriter& w, const AlertEvent& e) {
+    common(w, "alert", e.common);
+    w.field("rule", e.rule).field("priority", e.priority).field("output", e.output);
+    strings(w, "tags", e.tags);
+    w.field("source", e.source).field("action", e.action);
+    if (e.trigger) {
+        w.begin_object("event");
+        std::visit([&](const auto& t) { body(w, t); }, e.trigger->event);
+        w.end_object();
+    }
 }
 
 }  // namespace

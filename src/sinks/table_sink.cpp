@@ -6,6 +6,10 @@
 
 #include "events/names.h"
 #include "sinks/clock_time.h"
+#include "sinks/event_details.h"
+#include "sinks/event_json.h"
+
+#include <nlohmann/json.hpp>
 #include "events/open_flags.h"
 #include "sinks/table_text.h"
 
@@ -66,6 +70,8 @@ TableSink::TableSink(int fd, std::string_view type, TableOptions options)
     else if (type == "oom")
         b += fmt::format("{:<16} {:>7} {:>10} {:>5} {:<16} {:>7} {:<7} {}\n", "PCOMM", "PID", "RSS(MiB)", "ADJ",
                          "TRIGGER", "TPID", "CONSTR", "MEMCG");
+    else  // security tools, alerts
+        b += fmt::format("{:<16} {:>7} {:>6} {:<16} {}\n", "PCOMM", "PID", "UID", "TYPE", "DETAILS");
     out_.flush();
 }
 
@@ -161,6 +167,15 @@ void TableSink::row(const OomEvent& e) {
     fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>10.1f} {:>5} {:<16} {:>7} {:<7} {}\n",
                    e.common.comm, e.common.pid, e.rss_bytes / (1024.0 * 1024), e.oom_score_adj, e.trigger_comm,
                    e.trigger_pid, e.constraint, e.memcg.empty() ? "-" : e.memcg);
+}
+
+void TableSink::details_row(const Event& e) {
+    const auto& c = common_of(e);
+    time_cell(c.ts_ns);
+    std::string json;
+    append_event_json(json, e);
+    fmt::format_to(std::back_inserter(out_.buffer()), "{:<16} {:>7} {:>6} {:<16} {}\n", c.comm, c.pid, c.uid,
+                   type_name(e), event_details(nlohmann::json::parse(json)));
 }
 
 void TableSink::write(const Event& event) {

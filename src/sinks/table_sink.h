@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "events/event.h"
 #include "sinks/fd_writer.h"
 #include "sinks/sink.h"
 
@@ -28,6 +29,10 @@ private:
     void row(const DropEvent& e);
     void row(const DnsEvent& e);
     void row(const OomEvent& e);
+    // The security probes' events and alerts: one layout, the event's own fields as key=value.
+    template <typename E>
+    void row(const E& e) { details_row(Event(e)); }
+    void details_row(const Event& e);
     void time_cell(uint64_t ts_ns);
 
     FdWriter out_;

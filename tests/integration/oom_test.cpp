@@ -78,7 +78,7 @@ void touch_mib(size_t n) {
 }
 
 const std::set<std::string> kKeys = {"type",         "ts",           "pid",        "tid",        "ppid",
-                                     "uid",          "comm",         "cgroup_id",  "container_id", "trigger_pid",
+                                     "uid",          "gid",          "comm",         "cgroup_id",  "container_id", "trigger_pid",
                                      "trigger_comm", "constraint",   "memcg",      "memcg_limit_bytes", "rss_bytes",
                                      "oom_score_adj"};
 

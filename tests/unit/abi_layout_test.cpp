@@ -58,6 +58,7 @@ TEST(AbiLayout, HeaderMatches) {
                    {"tid", offsetof(kscope_event_header, tid)},
                    {"ppid", offsetof(kscope_event_header, ppid)},
                    {"uid", offsetof(kscope_event_header, uid)},
+                   {"gid", offsetof(kscope_event_header, gid)},
                    {"type", offsetof(kscope_event_header, type)},
                    {"size", offsetof(kscope_event_header, size)},
                    {"comm", offsetof(kscope_event_header, comm)}});

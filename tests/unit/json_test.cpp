@@ -47,7 +47,7 @@ TEST(EventJson, ExecFollowsTheContract) {
     for (auto it = j.begin(); it != j.end(); ++it)
         keys.push_back(it.key());
     auto pos = [&](const std::string& k) { return out.find("\"" + k + "\":"); };
-    std::vector<std::string> order = {"type", "ts", "pid", "tid", "ppid", "uid", "comm", "cgroup_id", "container_id"};
+    std::vector<std::string> order = {"type", "ts", "pid", "tid", "ppid", "uid", "gid", "comm", "cgroup_id", "container_id"};
     for (size_t i = 1; i < order.size(); i++)
         EXPECT_LT(pos(order[i - 1]), pos(order[i])) << order[i];
     EXPECT_EQ(j["type"], "exec");

@@ -32,7 +32,7 @@ struct kscope_event_header {
 	__u32 uid;            /* real uid */
 	__u16 type;           /* enum kscope_event_type */
 	__u16 size;           /* bytes of the whole event, header included */
-	__u32 _pad;
+	__u32 gid;            /* real gid */
 	char comm[KSCOPE_COMM_LEN]; /* task comm, NUL-padded */
 };
 
