@@ -35,6 +35,17 @@ void Enricher::observe(const ExecEvent& e) {
     info.argv = e.argv;
     info.container_id = e.common.container_id;
     info.start_boot_ns = e.start_boot_ns;
+    info.gid = e.common.gid;
+    info.tty = e.tty;
+    info.loginuid = e.loginuid;
+    info.exe_inode = e.exe_inode;
+    info.exe_memfd = e.exe_memfd;
+    info.exe_deleted = e.exe_deleted;
+    if (!e.cwd.empty())
+        info.cwd = e.cwd;
+    info.stdin_type = e.stdin_type;
+    info.stdout_type = e.stdout_type;
+    info.stderr_type = e.stderr_type;
     if (auto path = cgroups_.path_of(e.common.cgroup_id, e.common.pid))
         info.cgroup_path = *path;
     cache_.upsert(std::move(info));

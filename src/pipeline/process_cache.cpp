@@ -1,5 +1,7 @@
 #include "pipeline/process_cache.h"
 
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -96,14 +98,23 @@ std::optional<ProcessInfo> read_proc_process(const std::string& proc_root, uint3
     static const long ticks = sysconf(_SC_CLK_TCK);
     p.start_boot_ns = std::strtoull(fields[19].c_str(), nullptr, 10) * (1'000'000'000ULL / ticks);
 
+    p.tty = static_cast<uint32_t>(std::strtoul(fields[4].c_str(), nullptr, 10));  // tty_nr, field 7
     std::istringstream status(slurp(base + "/status"));
     std::string line;
     while (std::getline(status, line)) {
-        if (line.rfind("Uid:", 0) == 0) {
+        if (line.rfind("Uid:", 0) == 0)
             p.uid = static_cast<uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
-            break;
-        }
+        else if (line.rfind("Gid:", 0) == 0)
+            p.gid = static_cast<uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
     }
+    if (std::string login = slurp(base + "/loginuid"); !login.empty())
+        p.loginuid = static_cast<uint32_t>(std::strtoul(login.c_str(), nullptr, 10));
+    char cwd[4096];
+    if (ssize_t len = readlink((base + "/cwd").c_str(), cwd, sizeof cwd); len > 0)
+        p.cwd.assign(cwd, len);
+    struct stat st {};
+    if (stat((base + "/exe").c_str(), &st) == 0)
+        p.exe_inode = st.st_ino;
     std::string cmdline = slurp(base + "/cmdline");
     for (size_t pos = 0; pos < cmdline.size();) {
         size_t nul = cmdline.find('\0', pos);
@@ -116,6 +127,13 @@ std::optional<ProcessInfo> read_proc_process(const std::string& proc_root, uint3
     ssize_t n = readlink((base + "/exe").c_str(), exe, sizeof exe);
     if (n > 0)
         p.exe.assign(exe, n);
+    // The kernel marks an unlinked executable's path; a memfd's is "/memfd:NAME (deleted)".
+    constexpr std::string_view kDeleted = " (deleted)";
+    if (p.exe.size() > kDeleted.size() && p.exe.ends_with(kDeleted)) {
+        p.exe.resize(p.exe.size() - kDeleted.size());
+        p.exe_memfd = p.exe.starts_with("/memfd:");
+        p.exe_deleted = !p.exe_memfd;
+    }
     // "0::<path>" is cgroup v2; on hybrid hosts a runtime may use only v1 hierarchies,
     // so any hierarchy's path may name the container.
     std::istringstream cg(slurp(base + "/cgroup"));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <list>
 #include <optional>
 #include <string>
@@ -21,6 +22,15 @@ struct ProcessInfo {
     uint64_t start_boot_ns = 0;  // CLOCK_BOOTTIME at process start
     std::string cgroup_path;     // cgroup v2 path
     std::string container_id;
+    // Security context (from the exec event, or /proc for processes seen at start).
+    uint32_t gid = 0;
+    uint32_t tty = 0;                  // controlling tty's device number, 0: none
+    uint32_t loginuid = UINT32_MAX;    // UINT32_MAX: unset
+    uint64_t exe_inode = 0;
+    bool exe_memfd = false;
+    bool exe_deleted = false;
+    std::string cwd;
+    std::string stdin_type, stdout_type, stderr_type;  // as ExecEvent's; "" unknown
 };
 
 class ProcessCache {

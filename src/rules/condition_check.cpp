@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "rules/falco_fields.h"
 #include "rules/field_catalog.h"
 #include "rules/ip_net.h"
 
@@ -47,8 +48,8 @@ public:
     std::vector<Diagnostic> errors;
 
 private:
-    void report(Pos pos, std::string message) {
-        errors.push_back({pos, stack_.empty() ? "" : stack_.back(), std::move(message)});
+    void report(Pos pos, std::string message, bool unavailable = false) {
+        errors.push_back({pos, stack_.empty() ? "" : stack_.back(), std::move(message), unavailable});
     }
 
     Expr resolve_macro(const Expr& e) {
@@ -109,7 +110,11 @@ private:
             }
         }
         if (!info) {
-            report(f.pos, "unknown field '" + f.name + (f.has_arg ? "[" + f.arg + "]" : "") + "'");
+            std::string shown = f.name + (f.has_arg ? "[" + f.arg + "]" : "");
+            if (is_falco_field(f.name))
+                report(f.pos, "field '" + shown + "' is Falco's but kscope does not have it", true);
+            else
+                report(f.pos, "unknown field '" + shown + "'");
             return false;
         }
         switch (info->arg) {

@@ -21,6 +21,8 @@ struct Diagnostic {
     Pos pos;             // inside the condition, or inside `macro`'s condition when set
     std::string macro;   // the macro the problem is in; empty: the condition itself
     std::string message;
+    // A field Falco has and kscope does not: the rule is skipped, not refused.
+    bool unavailable_field = false;
     // "1:17: unknown field 'proc.nam'" or "in macro 'spawned': 1:5: ..."
     std::string text() const;
 };

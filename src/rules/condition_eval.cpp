@@ -111,12 +111,6 @@ bool match_any_string(const Node& n, const std::vector<std::string>& items) {
     return std::any_of(items.begin(), items.end(), [&](const auto& s) { return match_string(n, s); });
 }
 
-std::string ip_text(const IpAddr& a) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    inet_ntop(a.family == 4 ? AF_INET : AF_INET6, a.bytes.data(), buf, sizeof buf);
-    return buf;
-}
-
 bool eval_compare(const Node& n, const FieldSource& src) {
     auto value = src.get(n.field);
     if (!value) return false;

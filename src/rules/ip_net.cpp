@@ -46,4 +46,10 @@ bool net_contains(const IpNet& net, const IpAddr& addr) {
     return (net.addr.bytes[full] & mask) == (addr.bytes[full] & mask);
 }
 
+std::string ip_text(const IpAddr& a) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    inet_ntop(a.family == 4 ? AF_INET : AF_INET6, a.bytes.data(), buf, sizeof buf);
+    return buf;
+}
+
 }  // namespace kscope::rules

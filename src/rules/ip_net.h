@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace kscope::rules {
@@ -22,5 +23,6 @@ struct IpNet {
 std::optional<IpAddr> parse_ip(std::string_view text);
 std::optional<IpNet> parse_ip_net(std::string_view text);  // "1.2.3.4", "10.0.0.0/8", "fe80::/10"
 bool net_contains(const IpNet& net, const IpAddr& addr);
+std::string ip_text(const IpAddr& addr);  // "10.1.2.3", "2001:db8::1"
 
 }  // namespace kscope::rules

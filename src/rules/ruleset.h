@@ -1,0 +1,68 @@
+// Rules files merged in order (lists, macros and rules; append and override across
+// files, as Falco does), every rule's condition checked and compiled. A rule that needs a
+// field kscope lacks is skipped with that reason; anything else wrong is an error at
+// file:line:column and nothing is loaded.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rules/condition_eval.h"
+#include "rules/output_template.h"
+#include "rules/source_text.h"
+#include "util/result.h"
+
+namespace kscope::rules {
+
+enum class Priority { Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug };
+
+std::string_view priority_name(Priority p);  // Falco's: "Warning", "Critical"
+// Case-insensitive; accepts Falco's spellings (INFO, informational, warn...).
+std::optional<Priority> parse_priority(std::string_view text);
+
+struct Rule {
+    std::string name;
+    std::string desc;
+    std::string output_text;
+    Priority priority = Priority::Warning;
+    std::vector<std::string> tags;
+    SourceLoc loc;
+    std::string condition_text;  // as merged (appends, exceptions), before macros are inlined
+    CompiledCondition condition;
+    OutputTemplate output;
+    // The evt.type values the condition can match; empty: any event (no prefilter).
+    std::set<std::string> event_types;
+};
+
+// One line of `kscope rules check`: every rule, in the order first defined.
+struct RuleStatus {
+    std::string name;
+    SourceLoc loc;
+    bool loaded = false;
+    std::string reason;  // why skipped
+};
+
+struct RuleSet {
+    std::vector<Rule> rules;          // loaded (enabled and supported)
+    std::vector<RuleStatus> status;   // every rule
+    std::vector<std::string> warnings;
+    size_t lists = 0, macros = 0;
+};
+
+struct RulesSource {
+    std::string name;  // the file's path, or a name for built-in text
+    std::string text;
+};
+
+// Errors list every problem, one per line, each starting with file:line:column.
+Result<RuleSet> load_rules(const std::vector<RulesSource>& sources);
+
+// Reads files from disk (errors name the file).
+Result<std::vector<RulesSource>> read_rules_files(const std::vector<std::string>& paths);
+
+// The evt.type values a checked condition can match; nullopt: any.
+std::optional<std::set<std::string>> condition_event_types(const Expr& checked);
+
+}  // namespace kscope::rules
