@@ -14,6 +14,7 @@
 #include "probes/registry.h"
 #include "probes/syscalls_probe.h"
 #include "profile/profile_output.h"
+#include "rules/engine.h"
 #include "sinks/fanout_sink.h"
 
 namespace kscope {
@@ -55,6 +56,7 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
     options.queue_capacity = 1 << 14;  // bounds memory under overload (56 MiB peak RSS at ~100k events/s offered)
     options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
     options.interrupt = reload_flag_;
+    options.rules = config.rules_engine;
     std::vector<std::unique_ptr<Probe>> probes = std::move(handed_over);
     for (const auto& [name, pc] : config.probes) {
         if (!pc.enabled)
@@ -261,6 +263,34 @@ HttpHandlers Agent::profile_handlers(HttpHandlers h) {
     return h;
 }
 
+void Agent::append_rule_metrics(PrometheusText& m) {
+    const auto& engine = config_.rules_engine;
+    m.family("kscope_rules_loaded", "gauge", "detection rules loaded and enabled")
+        .sample("kscope_rules_loaded", engine ? double(engine->rules().size()) : 0);
+    if (!engine)
+        return;
+    size_t skipped = 0;
+    for (const auto& st : engine->ruleset().status)
+        skipped += !st.loaded;
+    m.family("kscope_rules_skipped", "gauge", "rules not loaded (disabled, or fields kscope lacks)")
+        .sample("kscope_rules_skipped", double(skipped));
+    m.family("kscope_rules_evaluated_events_total", "counter", "events the rules engine looked at")
+        .sample("kscope_rules_evaluated_events_total", double(engine->evaluated()));
+    m.family("kscope_alerts_total", "counter", "alerts raised, per rule");
+    for (size_t i = 0; i < engine->rules().size(); i++) {
+        const auto& r = engine->rules()[i];
+        m.sample("kscope_alerts_total", {{"rule", r.name}, {"priority", std::string(rules::priority_name(r.priority))}},
+                 double(engine->counters(i).fired.load()));
+    }
+    m.family("kscope_alerts_suppressed_total", "counter", "matches the per-rule, per-process rate limit held back");
+    for (size_t i = 0; i < engine->rules().size(); i++) {
+        const auto& r = engine->rules()[i];
+        m.sample("kscope_alerts_suppressed_total",
+                 {{"rule", r.name}, {"priority", std::string(rules::priority_name(r.priority))}},
+                 double(engine->counters(i).suppressed.load()));
+    }
+}
+
 void Agent::start_remote_write() {
     if (config_.remote_write.url.empty())
         return;
@@ -425,6 +455,7 @@ PrometheusText Agent::collect() {
     for (const auto& p : session_->probes())
         m.sample("kscope_events_sampled_out_total", {{"probe", std::string(p->name())}},
                  double(p->kernel_drops(KSCOPE_SAMPLED_OUT)));
+    append_rule_metrics(m);
     m.family("kscope_queue_depth", "gauge", "events waiting in the pipeline queue")
         .sample("kscope_queue_depth", double(session_->queue_depth()));
     m.family("kscope_queue_capacity", "gauge", "size of the pipeline queue")

@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 
 #include "pipeline/cgroup_paths.h"
+#include "rules/default_rules.h"
+#include "rules/engine.h"
+#include "rules/ruleset.h"
 
 namespace kscope {
 namespace {
@@ -237,7 +240,8 @@ Result<void> parse_exporters(const Where& w, const YAML::Node& node, AgentConfig
     f["alertmanager"] = [&](const YAML::Node& v) -> Result<void> {
         auto& e = c.alertmanager_exporter.emplace();
         Fields ff{{"url", url_field(w, e.url, "exporters.alertmanager.url")},
-                  {"bearer_token", string_field(w, e.bearer_token, "exporters.alertmanager.bearer_token")}};
+                  {"bearer_token", string_field(w, e.bearer_token, "exporters.alertmanager.bearer_token")},
+                  {"resolve_after", duration_field(w, e.resolve_after_s, "exporters.alertmanager.resolve_after")}};
         add_limit_fields(w, ff, c.exporter_limits["alertmanager"], "alertmanager");
         if (auto r = each_field(w, v, "exporters.alertmanager", ff); !r) return r;
         return require(w, v, e.url, "exporters.alertmanager.url");
@@ -316,6 +320,35 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
              return each_field(w, v, "profiling", {
                  {"enabled", bool_field(w, c.profiling.enabled, "profiling.enabled")},
                  {"frequency", count_field(w, c.profiling.frequency_hz, "profiling.frequency", 1, 1000)},
+             });
+         }},
+        {"rules", [&](const YAML::Node& v) {
+             return each_field(w, v, "rules", {
+                 {"default", bool_field(w, c.rules.default_rules, "rules.default")},
+                 {"files", [&](const YAML::Node& f) -> Result<void> {
+                      auto l = list<std::string>(w, f, "rules.files");
+                      if (!l) return l.error();
+                      c.rules.files.clear();
+                      const std::string dir = w.source.find('/') == std::string::npos
+                                                  ? std::string()
+                                                  : w.source.substr(0, w.source.rfind('/') + 1);
+                      for (const auto& path : *l)
+                          c.rules.files.push_back(path.empty() || path[0] == '/' ? path : dir + path);
+                      return {};
+                  }},
+                 {"rate_limit", [&](const YAML::Node& r) {
+                      return each_field(w, r, "rules.rate_limit", {
+                          {"per_second", [&](const YAML::Node& p) -> Result<void> {
+                               auto d = scalar<double>(w, p, "rules.rate_limit.per_second");
+                               if (!d) return d.error();
+                               if (!(*d > 0) || *d > 1e6)
+                                   return w.at(p, "rules.rate_limit.per_second must be above 0 (at most 1000000)");
+                               c.rules.rate_per_second = *d;
+                               return {};
+                           }},
+                          {"burst", count_field(w, c.rules.burst, "rules.rate_limit.burst", 1, 1000000)},
+                      });
+                  }},
              });
          }},
         {"ring_kib", [&](const YAML::Node& v) -> Result<void> {
@@ -408,6 +441,26 @@ Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view text) {
     if (ec != std::errc() || end != ports.data() + ports.size() || port > 65535)
         return Error{fmt::format("'{}' has no valid port (0-65535)", text)};
     return std::pair{host, uint16_t(port)};
+}
+
+}  // namespace kscope
+
+namespace kscope {
+
+Result<void> load_agent_rules(AgentConfig& config) {
+    config.rules_engine.reset();
+    std::vector<rules::RulesSource> sources;
+    if (config.rules.default_rules)
+        sources.push_back({std::string(rules::kDefaultRulesName), std::string(rules::default_rules_text())});
+    auto files = rules::read_rules_files(config.rules.files);
+    if (!files) return files.error();
+    for (auto& f : *files) sources.push_back(std::move(f));
+    if (sources.empty()) return {};
+    auto set = rules::load_rules(sources);
+    if (!set) return set.error();
+    rules::RateLimit limit{config.rules.rate_per_second, double(config.rules.burst)};
+    config.rules_engine = std::make_shared<rules::RuleEngine>(std::move(set.value()), limit);
+    return {};
 }
 
 }  // namespace kscope

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@
 #include "server/http_server.h"
 #include "store/event_store.h"
 #include "util/result.h"
+
+namespace kscope::rules {
+class RuleEngine;
+}
 
 namespace kscope {
 
@@ -39,6 +44,16 @@ struct ProfilingConfig {
     bool operator==(const ProfilingConfig&) const = default;
 };
 
+// Detection rules: kscope's built-in rules (unless default: false), then the files in
+// order; matches become alert events, limited per rule and process.
+struct RulesConfig {
+    bool default_rules = true;
+    std::vector<std::string> files;  // relative paths are taken from the config file's directory
+    double rate_per_second = 1.0;    // sustained alerts per rule and process
+    uint32_t burst = 10;             // alerts at once per rule and process
+    bool operator==(const RulesConfig&) const = default;
+};
+
 struct AgentConfig {
     // Every probe the agent knows, by name; a missing entry means the default.
     std::map<std::string, ProbeConfig> probes;
@@ -52,6 +67,10 @@ struct AgentConfig {
     uint32_t ring_kib = 1024;
     RemoteWriteConfig remote_write;  // off unless remote_write.url is set
     ProfilingConfig profiling;
+    RulesConfig rules;
+    // Built from `rules` when the configuration is loaded (load_agent_rules), so that a bad
+    // rules file refuses the whole configuration, at start and on reload.
+    std::shared_ptr<rules::RuleEngine> rules_engine;
 
     // Each exporter is off unless configured; limits per exporter by name (spool_path is
     // filled in by the agent from data_dir).
@@ -72,6 +91,9 @@ AgentConfig default_agent_config();
 // source names the text in messages ("/etc/kscope/agent.yaml").
 Result<AgentConfig> parse_agent_config(std::string_view yaml, const std::string& source);
 Result<AgentConfig> load_agent_config(const std::string& path);
+// Loads and compiles the rules `config.rules` names into config.rules_engine (none when
+// the built-in rules are off and no file is named). Errors name file:line:column.
+Result<void> load_agent_rules(AgentConfig& config);
 
 // "7d", "12h", "30m", "45s", or plain seconds.
 Result<uint64_t> parse_duration_s(std::string_view text);

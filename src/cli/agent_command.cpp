@@ -8,12 +8,14 @@
 #include "bpf/features.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
+#include "rules/engine.h"
 
 namespace kscope {
 
 void register_agent_command(CLI::App& app, int& exit_code) {
     struct Flags {
         std::string config, listen, data_dir, log_level, log_format;
+        bool check = false;
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = app.add_subcommand("agent", "run every probe as a daemon: event store, Prometheus /metrics, event API");
@@ -22,6 +24,8 @@ void register_agent_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--data-dir", f->data_dir, "where the event store lives (default /var/lib/kscope)");
     cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error");
     cmd->add_option("--log-format", f->log_format, "text or json");
+    cmd->add_flag("--check", f->check,
+                  "validate the configuration and every rules file it names, then exit (0 valid, 2 not)");
     cmd->final_callback([f, &exit_code] {
         // The file (or the defaults) with the command line on top; again on every reload.
         auto load = [f]() -> Result<AgentConfig> {
@@ -40,6 +44,8 @@ void register_agent_command(CLI::App& app, int& exit_code) {
                 c.log_level = f->log_level;
             if (!f->log_format.empty())
                 c.log_format = f->log_format;
+            if (auto r = load_agent_rules(c); !r)
+                return r.error();
             return config;
         };
         auto config = load();
@@ -49,6 +55,18 @@ void register_agent_command(CLI::App& app, int& exit_code) {
             return;
         }
         AgentConfig& c = config.value();
+        if (f->check) {
+            size_t loaded = c.rules_engine ? c.rules_engine->rules().size() : 0;
+            size_t total = c.rules_engine ? c.rules_engine->ruleset().status.size() : 0;
+            fmt::print("{}: valid; {} of {} rules loaded\n", f->config.empty() ? "built-in configuration" : f->config,
+                       loaded, total);
+            if (c.rules_engine)
+                for (const auto& st : c.rules_engine->ruleset().status)
+                    if (!st.loaded)
+                        fmt::print("{}:{}: rule \"{}\": skipped: {}\n", st.loc.file, st.loc.line, st.name, st.reason);
+            exit_code = 0;
+            return;
+        }
         if (auto r = setup_logging(c.log_level, c.log_format); !r) {
             fmt::print(stderr, "kscope agent: {}\n", r.error().message);
             exit_code = 2;

@@ -22,6 +22,8 @@ void register_oom_command(CLI::App& app, int& exit_code);
 void register_faults_command(CLI::App& app, int& exit_code);
 void register_agent_command(CLI::App& app, int& exit_code);
 void register_query_command(CLI::App& app, int& exit_code);
+void register_alerts_command(CLI::App& app, int& exit_code);
+void register_rules_command(CLI::App& app, int& exit_code);
 void register_retrans_command(CLI::App& app, int& exit_code);
 void register_doctor_command(CLI::App& app, int& exit_code);
 void register_profile_command(CLI::App& app, int& exit_code);

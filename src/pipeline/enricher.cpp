@@ -51,7 +51,10 @@ void Enricher::observe(const ExecEvent& e) {
     cache_.upsert(std::move(info));
 }
 
-void Enricher::observe(const ExitEvent& e) { cache_.erase(e.common.pid); }
+void Enricher::forget(const Event& event) {
+    if (const auto* e = std::get_if<ExitEvent>(&event))
+        cache_.erase(e->common.pid);
+}
 
 void Enricher::enrich(Event& event) {
     CommonFields& c = common_of(event);

@@ -17,11 +17,12 @@ public:
     Enricher(ProcessCache& cache, std::string cgroup_mount);
 
     void enrich(Event& event);
+    // Drops what an exit ends (called after every later stage has seen the event).
+    void forget(const Event& event);
 
 private:
     std::string container_for(uint64_t cgroup_id, uint32_t pid);
     void observe(const ExecEvent& e);
-    void observe(const ExitEvent& e);
     template <typename E>
     void observe(const E&) {}  // events that do not change what we know of a process
 

@@ -9,6 +9,8 @@ TraceSession::TraceSession(std::vector<std::unique_ptr<Probe>> probes, SessionOp
     for (size_t i = 0; i < probes_.size(); i++)
         counters_.push_back(std::make_unique<Counters>());
     enricher_ = std::make_unique<Enricher>(cache_, cgroup2_mount_point().value_or(""));
+    if (options_.rules)
+        rules_ = std::make_unique<RulesStage>(options_.rules, cache_);
 }
 
 TraceSession::~TraceSession() {
@@ -75,10 +77,20 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
     if (options_.event_filter && !options_.event_filter(event.value()))
         return;
     enricher_->enrich(event.value());
-    if (queue_.try_push(std::move(event.value()), /*wake=*/false))
-        c.events.fetch_add(1, std::memory_order_relaxed);
-    else
-        c.queue_drops.fetch_add(1, std::memory_order_relaxed);
+    if (rules_) {
+        alerts_.clear();
+        rules_->inspect(event.value(), alerts_);
+    }
+    enricher_->forget(event.value());  // after the rules: an exit's rules still see the process
+    auto push = [&](Event&& e) {
+        if (queue_.try_push(std::move(e), /*wake=*/false))
+            c.events.fetch_add(1, std::memory_order_relaxed);
+        else
+            c.queue_drops.fetch_add(1, std::memory_order_relaxed);
+    };
+    push(std::move(event.value()));
+    if (rules_)
+        for (auto& a : alerts_) push(std::move(a));
 }
 
 void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {

@@ -17,6 +17,7 @@
 #include "pipeline/bounded_queue.h"
 #include "pipeline/enricher.h"
 #include "pipeline/process_cache.h"
+#include "pipeline/rules_stage.h"
 #include "probes/probe.h"
 #include "sinks/sink.h"
 
@@ -41,6 +42,8 @@ struct SessionOptions {
     // run() also returns when this is set (the agent's reload), and then leaves the
     // probes attached so their events wait in the rings for the next session.
     const std::atomic<bool>* interrupt = nullptr;
+    // Rules evaluated on every event after enrichment; alerts follow their event.
+    std::shared_ptr<rules::RuleEngine> rules;
 };
 
 // Per probe and per stage.
@@ -89,6 +92,8 @@ private:
     std::vector<std::unique_ptr<Counters>> counters_;
     ProcessCache cache_;
     std::unique_ptr<Enricher> enricher_;
+    std::unique_ptr<RulesStage> rules_;
+    std::vector<Event> alerts_;  // reused per event
     BoundedQueue<Event> queue_;
     std::unique_ptr<RingReader> reader_;
     uint64_t delivered_ = 0;

@@ -160,6 +160,14 @@ public:
                 error(v, "values of exception '" + e.name + "' must be a list");
                 return std::nullopt;
             }
+            if (!e.fields_is_list) {
+                // One field named directly: the values are one list for it (`in` by default).
+                auto items = strings(v, "values of exception '" + e.name + "'");
+                if (!items) return std::nullopt;
+                e.values.push_back({*items});
+                e.value_is_list.push_back({true});
+                return e;
+            }
             for (const auto& tuple : v) {
                 std::vector<std::vector<std::string>> row;
                 std::vector<bool> lists;

@@ -96,6 +96,17 @@ Result<EventQuery> event_query_from_params(const std::function<bool(const std::s
     }
     if (param("comm", v)) q.comm = v;
     if (param("container", v)) q.container_id = v;
+    if (param("rule", v)) q.rule = v;
+    if (param("priority", v)) {
+        static const std::set<std::string> priorities = {"emergency", "alert",  "critical",      "error",
+                                                         "warning",   "notice", "informational", "debug"};
+        std::string lower;
+        for (char ch : v) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (!priorities.count(lower))
+            return Error{fmt::format("parameter priority: '{}' is not a priority (emergency, alert, critical, error, "
+                                     "warning, notice, informational, debug)", v)};
+        q.priority = v;
+    }
     if (param("q", v)) q.text = v;
     if (param("pid", v)) {
         auto n = number("pid", v, UINT32_MAX);
@@ -178,6 +189,7 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
                                                  {"/api/v1/profile", "GET"},
                                                  {"/metrics", "GET"},
                                                  {"/api/v1/events", "GET"},
+                                                 {"/api/v1/alerts", "GET"},
                                                  {"/api/v1/alerts/test", "POST"}};
     if (h.stream)
         routes["/api/v1/stream"] = "GET";
@@ -214,16 +226,13 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
     s.Get("/metrics", [h](const httplib::Request&, httplib::Response& res) {
         res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
-    s.Get("/api/v1/events", [h](const httplib::Request& req, httplib::Response& res) {
-        auto q = request_query(req, res, {"type", "since", "until", "pid", "comm", "container", "q", "limit"});
-        if (!q)
-            return;
+    auto serve_events = [h](const EventQuery& q, httplib::Response& res) {
         if (!h.events) {
             res.status = 503;
             res.set_content(error_json("the event store is disabled in the configuration"), "application/json");
             return;
         }
-        auto rows = h.events(*q);
+        auto rows = h.events(q);
         if (!rows) {
             res.status = 500;
             res.set_content(error_json(rows.error().message), "application/json");
@@ -234,6 +243,19 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             body += (i ? ",\n" : "\n") + (*rows)[i];
         body += "\n]\n";
         res.set_content(body, "application/json");
+    };
+    s.Get("/api/v1/events", [serve_events](const httplib::Request& req, httplib::Response& res) {
+        auto q = request_query(req, res, {"type", "since", "until", "pid", "comm", "container", "q", "limit"});
+        if (q)
+            serve_events(*q, res);
+    });
+    // Alerts are events of type alert; this adds the rule and priority filters.
+    s.Get("/api/v1/alerts", [serve_events](const httplib::Request& req, httplib::Response& res) {
+        auto q = request_query(req, res, {"since", "until", "pid", "comm", "container", "rule", "priority", "limit"});
+        if (!q)
+            return;
+        q->type = "alert";
+        serve_events(*q, res);
     });
     // As a Go program's endpoint: `go tool pprof http://HOST:PORT/debug/pprof/profile?seconds=5`.
     s.Get("/debug/pprof/profile", [h](const httplib::Request& req, httplib::Response& res) {

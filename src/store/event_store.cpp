@@ -92,6 +92,8 @@ Result<std::vector<std::string>> EventStore::query(const EventQuery& q) const {
     if (q.comm) clause("comm = ?");
     if (q.container_id) clause("container_id = ?");
     if (q.text) clause("body LIKE ? ESCAPE '\\'");
+    if (q.rule) clause("json_extract(body, '$.rule') = ?");
+    if (q.priority) clause("lower(json_extract(body, '$.priority')) = lower(?)");
     const std::string sql = "SELECT body FROM (SELECT id, ts, body FROM events" + where +
                             " ORDER BY ts DESC, id DESC LIMIT ?) ORDER BY ts, id";
     Statement st(db_, sql);
@@ -107,6 +109,8 @@ Result<std::vector<std::string>> EventStore::query(const EventQuery& q) const {
     if (q.comm) sqlite3_bind_text(s, i++, q.comm->c_str(), -1, SQLITE_TRANSIENT);
     if (q.container_id) sqlite3_bind_text(s, i++, q.container_id->c_str(), -1, SQLITE_TRANSIENT);
     if (q.text) sqlite3_bind_text(s, i++, pattern.c_str(), -1, SQLITE_TRANSIENT);
+    if (q.rule) sqlite3_bind_text(s, i++, q.rule->c_str(), -1, SQLITE_TRANSIENT);
+    if (q.priority) sqlite3_bind_text(s, i++, q.priority->c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, i++, static_cast<int64_t>(q.limit));
     std::vector<std::string> out;
     int rc;

@@ -31,6 +31,8 @@ struct EventQuery {
     std::optional<uint32_t> pid;
     std::optional<std::string> comm, container_id;
     std::optional<std::string> text;  // substring of the event's JSON
+    std::optional<std::string> rule;      // alerts: the rule's name, exact
+    std::optional<std::string> priority;  // alerts: the priority, any case ("warning")
     size_t limit = 100;               // the newest `limit` matches, returned oldest first
 };
 

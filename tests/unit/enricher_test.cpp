@@ -47,6 +47,8 @@ TEST(Enricher, ExecUpdatesAndExitRemovesTheProcess) {
     exit.common.pid = 50;
     Event x = exit;
     enricher.enrich(x);
+    EXPECT_NE(cache.find(50), nullptr);  // later stages (rules) still see the exiting process
+    enricher.forget(x);
     EXPECT_EQ(cache.find(50), nullptr);
 }
 

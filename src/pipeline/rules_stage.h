@@ -1,0 +1,35 @@
+// The rules engine's place in the pipeline: on the reader thread, after enrichment, with
+// the process table as its context (ancestry, users, groups). A process the table does
+// not know yet (forked without exec before kscope started watching) is read from /proc.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/process_cache.h"
+#include "pipeline/user_db.h"
+#include "rules/engine.h"
+
+namespace kscope {
+
+class RulesStage final : public rules::ProcessContext {
+public:
+    RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& cache);
+
+    // Alerts for `event`, appended to `alerts`.
+    void inspect(const Event& event, std::vector<Event>& alerts) { engine_->evaluate(event, *this, alerts); }
+
+    const ProcessInfo* process(uint32_t pid) override;
+    const UserEntry* user(uint32_t uid) override { return users_.user(uid); }
+    const std::string* group(uint32_t gid) override { return users_.group(gid); }
+    const std::string& hostname() override { return hostname_; }
+
+private:
+    std::shared_ptr<rules::RuleEngine> engine_;
+    ProcessCache& cache_;
+    UserDb users_;
+    std::string hostname_;
+};
+
+}  // namespace kscope
