@@ -6,6 +6,7 @@
 # rate divides by the time between those same two scrapes. Fails when the storm or the
 # agent did nothing, or /metrics did not answer.
 # Usage: bench/agent_bench.sh [BUILD_DIR] [SECONDS] [OPENS/s] [EXECS/s] [CONNS/s]
+# RULES=off runs the agent without its detection rules (bench/rules_bench.sh compares).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
@@ -23,6 +24,7 @@ cat >"$TMP/agent.yaml" <<YAML
 probes:
   open: {enabled: true}
 YAML
+[ "${RULES:-on}" = off ] && printf 'rules: {default: false}\n' >>"$TMP/agent.yaml"
 "$KSCOPE" agent --config "$TMP/agent.yaml" --listen 127.0.0.1:$PORT --data-dir "$TMP/data" 2>"$TMP/err" &
 KPID=$!
 deadline=$((SECONDS + 30))
@@ -43,7 +45,7 @@ sum_metric() { awk -v p="$2" 'index($1, p) == 1 { s += $2 } END { printf "%d", s
 
 sleep 1
 scrape "$TMP/m0"
-echo "agent bench: every probe on, ${SECONDS_RUN}s of ${OPENS} opens/s + ${EXECS} execs/s + ${CONNS} TCP connections/s, $(nproc) CPUs"
+echo "agent bench: every probe on, rules ${RULES:-on}, ${SECONDS_RUN}s of ${OPENS} opens/s + ${EXECS} execs/s + ${CONNS} TCP connections/s, $(nproc) CPUs"
 "$BUILD/bench/mixed_storm" "$SECONDS_RUN" "$OPENS" "$EXECS" "$CONNS" 20300 >"$TMP/storm" &
 SPID=$!
 : >"$TMP/scrapes"

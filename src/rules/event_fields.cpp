@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include <functional>
+#include <set>
 #include <unordered_map>
 
 #include "events/names.h"
@@ -588,6 +589,14 @@ std::string_view falco_event_type(const Event& ev) {
 
 EventFields::EventFields(const Event& event, ProcessContext& context) : event_(event), context_(context) {}
 EventFields::~EventFields() = default;
+
+bool event_field_known(std::string_view name) {
+    static const std::set<std::string_view> fd_fields = {
+        "fd.num", "fd.name", "fd.type", "fd.typechar", "fd.directory", "fd.filename", "fd.sockfamily", "fd.l4proto",
+        "fd.is_server", "fd.sip", "fd.dip", "fd.cip", "fd.lip", "fd.rip", "fd.sport", "fd.dport", "fd.cport",
+        "fd.lport", "fd.rport"};
+    return getters().count(name) || fd_fields.count(name);
+}
 
 const ProcessInfo* EventFields::process() const {
     if (!looked_up_) {

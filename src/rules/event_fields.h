@@ -28,6 +28,9 @@ public:
 // kscope's own type name for events Falco has no syscall for (dns_query, drop, oom_kill).
 std::string_view falco_event_type(const Event& e);
 
+// Whether EventFields can produce the catalog field `name` (the catalog's test).
+bool event_field_known(std::string_view name);
+
 class EventFields final : public FieldSource {
 public:
     EventFields(const Event& event, ProcessContext& context);

@@ -64,7 +64,6 @@ constexpr FieldInfo kFields[] = {
     {"fd.filename", T::String, A::None, "file name without the directory"},
     {"fd.type", T::String, A::None, "file, directory, ipv4, ipv6, unix, pipe, memfd, packet, netlink..."},
     {"fd.typechar", T::String, A::None, "fd.type as one letter: f 4 6 u p m..."},
-    {"fd.types", T::List, A::None, "types of all the process's file descriptors"},
     {"fd.sockfamily", T::String, A::None, "ip or unix, for sockets"},
     {"fd.is_server", T::String, A::None, "the process is the server side: true or false"},
     {"fd.sip", T::Ip, A::None, "server IP address (where the connection goes)"},

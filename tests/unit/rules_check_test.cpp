@@ -48,7 +48,7 @@ TEST(RulesCatalog, Types) {
     EXPECT_EQ(find_field("proc.pid")->type, FieldType::Number);
     EXPECT_EQ(find_field("fd.sip")->type, FieldType::Ip);
     EXPECT_EQ(find_field("proc.name")->type, FieldType::String);
-    EXPECT_EQ(find_field("fd.types")->type, FieldType::List);
+    EXPECT_EQ(find_field("ks.namespaces")->type, FieldType::List);
     EXPECT_EQ(find_field("proc.aname")->arg, FieldArg::Index);
     EXPECT_EQ(find_field("nope"), nullptr);
     for (const char* f : {"evt.type", "evt.res", "evt.rawres", "proc.name", "proc.exepath", "proc.exe",
@@ -96,8 +96,8 @@ TEST(RulesCheck, Errors) {
               V{"1:21: operator 'startswith' does not fit number field 'proc.pid'"});
     EXPECT_EQ(errors("proc.name > a"), V{"1:1: operator '>' does not fit string field 'proc.name'"});
     EXPECT_EQ(errors("fd.sip contains 10"), V{"1:1: operator 'contains' does not fit ip field 'fd.sip'"});
-    EXPECT_EQ(errors("fd.types startswith s"),
-              V{"1:1: operator 'startswith' does not fit list field 'fd.types'"});
+    EXPECT_EQ(errors("ks.namespaces startswith s"),
+              V{"1:1: operator 'startswith' does not fit list field 'ks.namespaces'"});
     EXPECT_EQ(errors("a and nope"), (V{"1:1: undefined macro 'a'", "1:7: undefined macro 'nope'"}));
     EXPECT_EQ(errors("proc.name in nolist"), V{"1:14: undefined list 'nolist'"});
     EXPECT_EQ(errors("proc.name in loop"), V{"1:14: list 'loop' includes itself"});

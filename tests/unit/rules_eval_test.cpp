@@ -46,7 +46,7 @@ MapSource shell_event() {
         {"fd.directory", std::string("/etc")},
         {"fd.filename", std::string("shadow")},
         {"fd.type", std::string("file")},
-        {"fd.types", std::vector<std::string>{"file", "ipv4"}},
+        {"ks.namespaces", std::vector<std::string>{"mnt", "net"}},
         {"fd.sip", ip("10.1.2.3")},
         {"fd.dip", ip("2001:db8::1")},
         {"fd.sport", int64_t{51000}},
@@ -97,11 +97,11 @@ TEST(RulesEval, EveryOperator) {
     EXPECT_FALSE(run("proc.name in (sh, zsh)", e));
     EXPECT_FALSE(run("proc.name in ()", e));
     EXPECT_TRUE(run("fd.dport in (80, 443)", e));
-    EXPECT_TRUE(run("fd.types intersects (ipv4, ipv6)", e));
-    EXPECT_FALSE(run("fd.types intersects (unix)", e));
-    EXPECT_TRUE(run("fd.types in (file, ipv4, ipv6)", e));
-    EXPECT_FALSE(run("fd.types in (file)", e));
-    EXPECT_TRUE(run("fd.types contains ipv4", e));
+    EXPECT_TRUE(run("ks.namespaces intersects (net, pid)", e));
+    EXPECT_FALSE(run("ks.namespaces intersects (uts)", e));
+    EXPECT_TRUE(run("ks.namespaces in (mnt, net, pid)", e));
+    EXPECT_FALSE(run("ks.namespaces in (mnt)", e));
+    EXPECT_TRUE(run("ks.namespaces contains net", e));
     EXPECT_TRUE(run("proc.cmdline contains \"cat /etc\"", e));
     EXPECT_FALSE(run("proc.cmdline contains shadow", e));
     EXPECT_TRUE(run("proc.cmdline icontains SHADOW", e));
@@ -141,7 +141,7 @@ TEST(RulesEval, IpFields) {
 TEST(RulesEval, MissingFieldsAndConversions) {
     MapSource empty;
     for (const char* c : {"proc.name = bash", "proc.name != bash", "proc.pid < 1", "proc.name in (a)",
-                          "fd.sip = 1.2.3.4", "fd.types intersects (a)", "proc.name exists"})
+                          "fd.sip = 1.2.3.4", "ks.namespaces intersects (a)", "proc.name exists"})
         EXPECT_FALSE(run(c, empty)) << c;
     EXPECT_TRUE(run("not proc.name = bash", empty));
     EXPECT_TRUE(run("not proc.name exists", empty));
@@ -234,7 +234,7 @@ TEST(RulesEval, RealWorldConditions) {
         {"not evt.res = SUCCESS", false},
         {"proc.aname[2] in (systemd, init) and proc.aname[1] = sshd", true},
         {"proc.name regex '(ba|z|k)?sh' and proc.exepath endswith /bash", true},
-        {"fd.types intersects (ipv4, ipv6) and fd.name startswith /etc", true},
+        {"ks.namespaces intersects (net, pid) and fd.name startswith /etc", true},
         {"container.id exists or proc.cwd startswith /tmp", false},
         {"(spawned_process or open_read) and not (proc.name = sshd or proc.pname = sudo)", true},
         {"evt.type = execve and\n  proc.name in (shell_binaries) and\n  fd.name glob /etc/*", true},
