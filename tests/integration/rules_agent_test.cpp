@@ -2,6 +2,7 @@
 // /api/v1/alerts and in kscope_alerts_total; a near miss raises nothing.
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +80,14 @@ TEST(RulesAgent, SensitiveFileReadAlertsAndNearMissDoesNot) {
     ASSERT_EQ(agent.get("/api/v1/alerts?priority=loud", body), 400);
     EXPECT_GE(agent.metric("kscope_alerts_total{rule=\"Read sensitive file untrusted\",priority=\"Warning\"}"), 1);
     EXPECT_GE(agent.metric("kscope_rules_loaded"), 30);
+    // kscope alerts reads the same store.
+    auto cli = run_shell(std::string(KSCOPE_BINARY) + " alerts --json --rule 'Read sensitive file untrusted' --data-dir " +
+                         agent.data_dir());
+    EXPECT_EQ(WEXITSTATUS(cli.status), 0) << cli.text;
+    EXPECT_NE(cli.text.find("\"pid\":" + std::to_string(hit) + ","), std::string::npos) << cli.text;
+    auto table = run_shell(std::string(KSCOPE_BINARY) + " alerts --priority warning --data-dir " + agent.data_dir());
+    EXPECT_EQ(table.text.rfind("TIME", 0), 0u) << table.text;
+    EXPECT_NE(table.text.find("Read sensitive file untrusted"), std::string::npos) << table.text;
 }
 
 TEST(RulesAgent, PrivateKeySearchAlertsWithAncestry) {
@@ -131,6 +140,59 @@ TEST(RulesAgent, CheckValidatesConfigAndRulesFiles) {
     auto good = run_shell(std::string(KSCOPE_BINARY) + " agent --check --config " + config);
     EXPECT_EQ(WEXITSTATUS(good.status), 0) << good.text;
     EXPECT_NE(good.text.find("valid;"), std::string::npos) << good.text;
+}
+
+}  // namespace
+}  // namespace kscope::test
+
+namespace kscope::test {
+namespace {
+
+// SIGHUP re-reads the rules: a bad file is refused whole (the old rules keep alerting), a
+// good one replaces them.
+std::string open_rule(const std::string& name, const std::string& condition) {
+    return "- rule: " + name + "\n  desc: d\n  condition: evt.type in (open, openat) and " + condition +
+           "\n  output: opened %fd.name\n  priority: notice\n  tags: [T0000]\n";
+}
+
+pid_t open_as(const char* comm) {
+    pid_t pid = spawn([comm] {
+        prctl(PR_SET_NAME, comm);
+        int fd = open("/etc/hostname", O_RDONLY);
+        if (fd >= 0) close(fd);
+    });
+    wait_child(pid);
+    return pid;
+}
+
+TEST(RulesAgent, ReloadRefusesABadRulesFileWhole) {
+    REQUIRE_ROOT();
+    TempDir dir("kscope-reload-rules");
+    const std::string rules = dir.path() + "/mine.yaml";
+    std::ofstream(rules) << open_rule("First", "proc.name = reloadone");
+    Agent agent(std::string(kConfig) + "rules:\n  default: false\n  files: [" + rules + "]\n");
+    ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
+    pid_t one = open_as("reloadone");
+    ASSERT_EQ(alerts_for(agent, "First", one, 1).size(), 1u) << agent.process().stderr_text();
+
+    std::ofstream(rules) << open_rule("Second", "proc.nme = reloadtwo");
+    kill(agent.process().pid(), SIGHUP);
+    ASSERT_TRUE(agent.process().wait_stderr("unknown field 'proc.nme'", std::chrono::seconds(5)))
+        << agent.process().stderr_text();
+    EXPECT_NE(agent.process().stderr_text().find("reload refused"), std::string::npos);
+    pid_t again = open_as("reloadone");
+    EXPECT_EQ(alerts_for(agent, "First", again, 1).size(), 1u);  // the old rules still run
+
+    std::ofstream(rules) << open_rule("Second", "proc.name = reloadtwo");
+    kill(agent.process().pid(), SIGHUP);
+    bool second = false;
+    for (int i = 0; i < 25 && !second; i++) {  // the new session starts within a moment
+        pid_t two = open_as("reloadtwo");
+        second = !alerts_for(agent, "Second", two, 1, 1).empty();
+    }
+    EXPECT_TRUE(second) << agent.process().stderr_text();
+    pid_t old = open_as("reloadone");
+    EXPECT_TRUE(alerts_for(agent, "First", old, 1, 1).empty());  // First is gone with its file
 }
 
 }  // namespace
