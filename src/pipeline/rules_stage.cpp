@@ -13,8 +13,15 @@ RulesStage::RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& 
 
 const ProcessInfo* RulesStage::process(uint32_t pid) {
     if (const ProcessInfo* p = cache_.find(pid)) return p;
+    const auto now = std::chrono::steady_clock::now();
+    if (auto it = missing_.find(pid); it != missing_.end() && now - it->second < std::chrono::seconds(1))
+        return nullptr;
     auto info = read_proc_process("/proc", pid);
-    if (!info) return nullptr;
+    if (!info) {
+        if (missing_.size() > 4096) missing_.clear();
+        missing_[pid] = now;
+        return nullptr;
+    }
     cache_.upsert(std::move(*info));
     return cache_.find(pid);
 }

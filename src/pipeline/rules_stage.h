@@ -3,7 +3,9 @@
 // not know yet (forked without exec before kscope started watching) is read from /proc.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,8 @@ private:
     ProcessCache& cache_;
     UserDb users_;
     std::string hostname_;
+    // Pids /proc did not have, for a second: events of a gone process do not re-read /proc.
+    std::unordered_map<uint32_t, std::chrono::steady_clock::time_point> missing_;
 };
 
 }  // namespace kscope
