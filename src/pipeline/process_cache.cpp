@@ -113,7 +113,7 @@ std::optional<ProcessInfo> read_proc_process(const std::string& proc_root, uint3
     if (ssize_t len = readlink((base + "/cwd").c_str(), cwd, sizeof cwd); len > 0)
         p.cwd.assign(cwd, len);
     struct stat st {};
-    if (stat((base + "/exe").c_str(), &st) == 0)
+    if (::stat((base + "/exe").c_str(), &st) == 0)
         p.exe_inode = st.st_ino;
     std::string cmdline = slurp(base + "/cmdline");
     for (size_t pos = 0; pos < cmdline.size();) {

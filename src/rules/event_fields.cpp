@@ -10,6 +10,7 @@
 #include "events/names.h"
 #include "events/open_flags.h"
 #include "rules/field_catalog.h"
+#include "rules/output_template.h"
 
 namespace kscope::rules {
 
