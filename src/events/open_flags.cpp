@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <utility>
 
 namespace kscope {
@@ -31,7 +32,65 @@ void append(std::string& out, const char* name) {
     out += name;
 }
 
+// "0x1f" -> 0x1f; nothing else.
+bool parse_hex(std::string_view s, uint64_t& out) {
+    if (s.size() < 3 || s[0] != '0' || s[1] != 'x')
+        return false;
+    auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), out, 16);
+    return ec == std::errc() && end == s.data() + s.size();
+}
+
+// Each '|'-separated token through name_value (false: not a name), else a 0x number.
+template <typename NameValue>
+Result<uint64_t> parse_flags(std::string_view text, NameValue name_value) {
+    uint64_t flags = 0;
+    if (text.empty())
+        return flags;
+    for (;;) {
+        size_t bar = text.find('|');
+        std::string_view token = text.substr(0, bar);
+        uint64_t v = 0;
+        if (!name_value(token, v) && !parse_hex(token, v))
+            return Error{"unknown flag '" + std::string(token) + "'"};
+        flags |= v;
+        if (bar == std::string_view::npos)
+            return flags;
+        text.remove_prefix(bar + 1);
+    }
+}
+
 }  // namespace
+
+Result<uint64_t> parse_open_flags(std::string_view text) {
+    return parse_flags(text, [](std::string_view name, uint64_t& v) {
+        static constexpr std::pair<uint64_t, const char*> kSpecial[] = {
+            {O_RDONLY, "O_RDONLY"}, {O_WRONLY, "O_WRONLY"},   {O_RDWR, "O_RDWR"},
+            {O_ACCMODE, "O_ACCMODE"}, {O_TMPFILE, "O_TMPFILE"}, {O_SYNC, "O_SYNC"},
+        };
+        for (auto [bit, n] : kSpecial)
+            if (name == n) {
+                v = bit;
+                return true;
+            }
+        for (auto [bit, n] : kOpenFlags)
+            if (name == n) {
+                v = bit;
+                return true;
+            }
+        return false;
+    });
+}
+
+Result<uint64_t> parse_resolve_flags(std::string_view text) {
+    return parse_flags(text, [](std::string_view name, uint64_t& v) {
+        for (auto [bit, n] : kResolveFlags)
+            if (name == n) {
+                v = bit;
+                return true;
+            }
+        return false;
+    });
+}
 
 bool open_creates(uint64_t flags) { return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE; }
 
