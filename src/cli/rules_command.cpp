@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "events/event_from_json.h"
@@ -147,11 +149,27 @@ int run_test(const RulesFlags& f) {
         fmt::print(stderr, "kscope rules test: cannot read {}\n", f.events);
         return 2;
     }
+    // JSON lines (--json output), or one array (what /api/v1/events answers).
+    std::vector<std::string> records;
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && text[first] == '[') {
+        auto array = nlohmann::json::parse(text, nullptr, false);
+        if (!array.is_array()) {
+            fmt::print(stderr, "{}: not a JSON array of events\n", f.events);
+            return 2;
+        }
+        for (const auto& e : array) records.push_back(e.dump());
+    } else {
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) records.push_back(line);
+    }
     rules::RuleEngine engine(std::move(set.value()), {});
     RecordedContext context;
-    size_t line_no = 0, events = 0, alerts = 0;
-    for (std::string line; std::getline(in, line);) {
-        line_no++;
+    size_t events = 0, alerts = 0;
+    for (size_t i = 0; i < records.size(); i++) {
+        const std::string& line = records[i];
+        const size_t line_no = i + 1;  // the line, or the array element, counted from 1
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         auto event = event_from_json(line);
         if (!event) {
@@ -199,7 +217,8 @@ void register_rules_command(CLI::App& app, int& exit_code) {
     l->final_callback([list, &exit_code] { exit_code = run_list(*list); });
 
     auto test = std::make_shared<RulesFlags>();
-    CLI::App* t = cmd->add_subcommand("test", "run recorded events (JSON lines, as --json and the API write them) through the rules");
+    CLI::App* t = cmd->add_subcommand(
+        "test", "run recorded events (JSON lines as --json writes them, or /api/v1/events' array) through the rules");
     add_common(t, *test);
     t->add_option("--events", test->events, "a JSON-lines file of events")->required();
     t->add_flag("--json", test->json, "alerts as JSON events");

@@ -134,7 +134,7 @@ TEST(RulesAgent, CheckValidatesConfigAndRulesFiles) {
     std::ofstream(config) << "rules:\n  files: [mine.yaml]\n";
     auto bad = run_shell(std::string(KSCOPE_BINARY) + " agent --check --config " + config);
     EXPECT_EQ(WEXITSTATUS(bad.status), 2) << bad.text;
-    EXPECT_NE(bad.text.find(rules + ":3:37: rule 'Mine': unknown field 'proc.nme'"), std::string::npos) << bad.text;
+    EXPECT_NE(bad.text.find(rules + ":3:36: rule 'Mine': unknown field 'proc.nme'"), std::string::npos) << bad.text;
     std::ofstream(rules) << "- rule: Mine\n  desc: d\n  condition: evt.type = execve and proc.name = x\n"
                             "  output: o\n  priority: warning\n";
     auto good = run_shell(std::string(KSCOPE_BINARY) + " agent --check --config " + config);
