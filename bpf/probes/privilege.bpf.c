@@ -165,16 +165,30 @@ static __always_inline bool take_pending(__u16 syscall, struct pending_call *out
 
 static __always_inline void read_creds(struct kscope_creds *c)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-	c->uid = BPF_CORE_READ(cred, uid.val);
-	c->euid = BPF_CORE_READ(cred, euid.val);
-	c->suid = BPF_CORE_READ(cred, suid.val);
-	c->fsuid = BPF_CORE_READ(cred, fsuid.val);
-	c->gid = BPF_CORE_READ(cred, gid.val);
-	c->egid = BPF_CORE_READ(cred, egid.val);
-	c->sgid = BPF_CORE_READ(cred, sgid.val);
-	c->fsgid = BPF_CORE_READ(cred, fsgid.val);
+	const struct cred *cred;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		/* Plain loads through the task's BTF pointer (5.11+): each CO-RE read below is
+		 * a helper call, and these run twice per call. */
+		cred = bpf_get_current_task_btf()->cred;
+		c->uid = cred->uid.val;
+		c->euid = cred->euid.val;
+		c->suid = cred->suid.val;
+		c->fsuid = cred->fsuid.val;
+		c->gid = cred->gid.val;
+		c->egid = cred->egid.val;
+		c->sgid = cred->sgid.val;
+		c->fsgid = cred->fsgid.val;
+	} else {
+		cred = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), cred);
+		c->uid = BPF_CORE_READ(cred, uid.val);
+		c->euid = BPF_CORE_READ(cred, euid.val);
+		c->suid = BPF_CORE_READ(cred, suid.val);
+		c->fsuid = BPF_CORE_READ(cred, fsuid.val);
+		c->gid = BPF_CORE_READ(cred, gid.val);
+		c->egid = BPF_CORE_READ(cred, egid.val);
+		c->sgid = BPF_CORE_READ(cred, sgid.val);
+		c->fsgid = BPF_CORE_READ(cred, fsgid.val);
+	}
 	/* kernel_cap_t is one __u64 since 6.3 and __u32[2] (low word first) before: on a
 	 * little-endian machine both are the same 8 bytes. */
 	bpf_core_read(&c->cap_effective, sizeof(c->cap_effective), &cred->cap_effective);
