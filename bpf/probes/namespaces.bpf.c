@@ -69,8 +69,10 @@ struct pending_mount {
 	const char *fstype;
 };
 
+/* Not an LRU map: with few entries, an LRU map evicts live entries of other CPUs while
+ * free ones sit on one CPU's list. A full map drops the call, counted. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64); /* 8 KiB each; threads inside a mount call at once */
 	__type(key, __u32); /* tid */
 	__type(value, struct pending_mount);
@@ -239,7 +241,8 @@ static __always_inline int mount_enter(__u16 syscall, const char *source, const 
 	m->target = target;
 	m->fstype = fstype;
 	read_mount_strings(m);
-	bpf_map_update_elem(&pending_mounts, &tid, m, BPF_ANY);
+	if (bpf_map_update_elem(&pending_mounts, &tid, m, BPF_ANY))
+		count_drop(KSCOPE_DROP_MAP_FULL);
 	return 0;
 }
 

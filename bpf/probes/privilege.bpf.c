@@ -89,7 +89,9 @@ struct {
 } pending SEC(".maps");
 
 /* init_module/finit_module: the event's fixed part and the parameters, from sys_enter
- * until sys_exit (module loads are rare and seldom concurrent). */
+ * until sys_exit (module loads are rare and seldom concurrent). Not an LRU map: with few
+ * entries, an LRU map evicts live entries of other CPUs while free ones sit on one
+ * CPU's list. A full map drops the call, counted. */
 struct pending_module {
 	struct kscope_module_load_event ev;
 	const char *uargs;
@@ -99,7 +101,7 @@ struct pending_module {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
 	__type(key, __u32); /* tid */
 	__type(value, struct pending_module);
@@ -441,7 +443,8 @@ static __always_inline int module_enter(__u16 syscall, const char *uargs, __s32 
 	m->ev.params_len = n > 0 ? n - 1 : 0;
 	if (n < 0)
 		m->ev.flags |= KSCOPE_MODULE_PARAMS_UNREADABLE;
-	bpf_map_update_elem(&pending_modules, &tid, m, BPF_ANY);
+	if (bpf_map_update_elem(&pending_modules, &tid, m, BPF_ANY))
+		count_drop(KSCOPE_DROP_MAP_FULL);
 	return 0;
 }
 

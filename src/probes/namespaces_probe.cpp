@@ -49,7 +49,11 @@ std::string NamespacesProbe::counters_text() const {
     for (const auto& [syscall, n] : syscall_counts())
         if (n)
             text += (text.empty() ? "" : ", ") + syscall + " " + std::to_string(n);
-    return "namespaces: calls seen in the kernel: " + (text.empty() ? std::string("none") : text);
+    std::string out = "namespaces: calls seen in the kernel: " + (text.empty() ? std::string("none") : text);
+    // Calls whose arguments found no room until their exit (more at once than the map holds).
+    if (uint64_t lost = kernel_drops(KSCOPE_DROP_MAP_FULL))
+        out += "; " + std::to_string(lost) + " lost (too many at once)";
+    return out;
 }
 
 }  // namespace kscope

@@ -43,6 +43,7 @@ Result<void> PrivilegeProbe::configure(BpfObject& obj) {
             return r;
     if (auto r = obj.set_autoload("ks_module_load", module_names); !r)
         return r;
+    description_ = std::string(kDescription);
     if (!modules_traced_)
         description_ += "; module loads not traced: this kernel has no module support";
     return {};
@@ -105,7 +106,11 @@ std::string PrivilegeProbe::counters_text() const {
     for (const auto& [syscall, n] : syscall_counts())
         if (n)
             text += (text.empty() ? "" : ", ") + syscall + " " + std::to_string(n);
-    return "privilege: calls seen in the kernel: " + (text.empty() ? std::string("none") : text);
+    std::string out = "privilege: calls seen in the kernel: " + (text.empty() ? std::string("none") : text);
+    // Calls whose arguments found no room until their exit (more at once than the map holds).
+    if (uint64_t lost = kernel_drops(KSCOPE_DROP_MAP_FULL))
+        out += "; " + std::to_string(lost) + " lost (too many at once)";
+    return out;
 }
 
 }  // namespace kscope

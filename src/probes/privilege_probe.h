@@ -12,7 +12,7 @@ namespace kscope {
 class PrivilegeProbe final : public Probe {
 public:
     std::string_view name() const override { return "privilege"; }
-    std::string_view description() const override { return description_; }
+    std::string_view description() const override { return description_.empty() ? kDescription : description_; }
     Result<Event> decode(RawEvent raw, const DecodeContext& ctx) const override;
     // kscope_privilege_events_total{syscall} (every traced call, whatever the filters).
     void append_metrics(PrometheusText& m) override;
@@ -24,13 +24,15 @@ protected:
     Result<void> configure(BpfObject& obj) override;
 
 private:
+    static constexpr std::string_view kDescription =
+        "credential changes (set*id, setgroups, capset), ptrace, module loads, bpf(), perf_event_open by non-root, "
+        "userfaultfd";
     // Read from the kernel's BTF at the first bpf() event, not at start.
     const BpfTypeNames& bpf_type_names() const;
     // Calls counted in the kernel per syscall name (only the syscalls traced here).
     std::vector<std::pair<std::string, uint64_t>> syscall_counts() const;
 
-    std::string description_ = "credential changes (set*id, setgroups, capset), ptrace, module loads, bpf(), "
-                               "perf_event_open by non-root, userfaultfd";
+    std::string description_;
     bool modules_traced_ = true;
     mutable std::once_flag names_once_;
     mutable std::optional<BpfTypeNames> names_;
