@@ -199,8 +199,8 @@ TEST_F(NamespacesProbeTest, CloneWithNewPidAndClone3WithNewUts) {
     EXPECT_TRUE(events_for(complete_json_lines(*kscope_), "namespace", pid_t(results[0])).empty());
 }
 
-// A directory for the mount tests, and the child's own mount namespace with nothing
-// propagating back to the host.
+// Moves the calling child into a mount namespace of its own, with nothing propagating
+// back to the host.
 void private_mount_namespace() {
     if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         _exit(5);
@@ -304,53 +304,54 @@ TEST_F(NamespacesProbeTest, PivotRootInANewMountNamespace) {
     EXPECT_EQ(results[0], 0) << "pivot_root in a private mount namespace should work";
 }
 
-// The table's generic layout, and --json with -x and --count, from the binary.
-TEST(NamespacesCli, TableAndJson) {
+// The table: the generic layout of the security tools.
+TEST(NamespacesCli, Table) {
     REQUIRE_ROOT();
-    {
-        Kscope k({"namespaces", "-c", "kscope-nstab"});
-        ASSERT_TRUE(k.ready()) << k.stderr_text();
-        pid_t child = spawn([] {
-            set_comm("kscope-nstab");
-            if (chroot("/") != 0)
-                _exit(1);
-        });
-        EXPECT_EQ(wait_child(child), 0);
-        ASSERT_TRUE(eventually([&] { return k.stdout_text().find("syscall=chroot") != std::string::npos; },
-                               milliseconds(5000)))
-            << k.stdout_text();
-        k.stop();
-        std::string out = k.stdout_text();
-        auto nl = out.find('\n');
-        std::string header = out.substr(0, nl);
-        EXPECT_EQ(header.rfind("PCOMM", 0), 0u) << header;
-        EXPECT_NE(header.find("DETAILS"), std::string::npos) << header;
-        std::string row = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
-        EXPECT_EQ(row.rfind("kscope-nstab", 0), 0u) << row;
-        EXPECT_NE(row.find(" " + std::to_string(child) + " "), std::string::npos) << row;
-        EXPECT_NE(row.find(" mount "), std::string::npos) << row;
-        EXPECT_NE(row.find("syscall=chroot target=/"), std::string::npos) << row;
-    }
-    {
-        Kscope k({"namespaces", "--json", "-x", "--count", "1", "-c", "kscope-nsx"});
-        ASSERT_TRUE(k.ready()) << k.stderr_text();
-        pid_t child = spawn([] {
-            set_comm("kscope-nsx");
-            if (chroot("/") != 0)
-                _exit(1);
-            if (chroot("/nonexistent-kscope-root") == 0)
-                _exit(2);
-        });
-        EXPECT_EQ(wait_child(child), 0);
-        EXPECT_EQ(k.wait_exit(milliseconds(10000)), 0) << k.stderr_text();
-        auto lines = k.json_lines();
-        ASSERT_EQ(lines.size(), 1u) << k.stdout_text();
-        EXPECT_EQ(lines[0]["type"], "mount");
-        EXPECT_EQ(lines[0]["syscall"], "chroot");
-        EXPECT_EQ(lines[0]["target"], "/nonexistent-kscope-root");
-        EXPECT_EQ(lines[0]["error"], "ENOENT");
-        EXPECT_EQ(lines[0]["pid"], child);
-    }
+    Kscope k({"namespaces", "-c", "kscope-nstab"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t child = spawn([] {
+        set_comm("kscope-nstab");
+        if (chroot("/") != 0)
+            _exit(1);
+    });
+    EXPECT_EQ(wait_child(child), 0);
+    ASSERT_TRUE(eventually([&] { return k.stdout_text().find("syscall=chroot") != std::string::npos; },
+                           milliseconds(5000)))
+        << k.stdout_text();
+    k.stop();
+    std::string out = k.stdout_text();
+    auto nl = out.find('\n');
+    std::string header = out.substr(0, nl);
+    EXPECT_EQ(header.rfind("PCOMM", 0), 0u) << header;
+    EXPECT_NE(header.find("DETAILS"), std::string::npos) << header;
+    std::string row = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
+    EXPECT_EQ(row.rfind("kscope-nstab", 0), 0u) << row;
+    EXPECT_NE(row.find(" " + std::to_string(child) + " "), std::string::npos) << row;
+    EXPECT_NE(row.find(" mount "), std::string::npos) << row;
+    EXPECT_NE(row.find("syscall=chroot target=/"), std::string::npos) << row;
+}
+
+// --json with -x (only the failed call of two) and --count (ends the run).
+TEST(NamespacesCli, JsonFailuresOnlyAndCount) {
+    REQUIRE_ROOT();
+    Kscope k({"namespaces", "--json", "-x", "--count", "1", "-c", "kscope-nsx"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t child = spawn([] {
+        set_comm("kscope-nsx");
+        if (chroot("/") != 0)
+            _exit(1);
+        if (chroot("/nonexistent-kscope-root") == 0)
+            _exit(2);
+    });
+    EXPECT_EQ(wait_child(child), 0);
+    EXPECT_EQ(k.wait_exit(milliseconds(10000)), 0) << k.stderr_text();
+    auto lines = k.json_lines();
+    ASSERT_EQ(lines.size(), 1u) << k.stdout_text();
+    EXPECT_EQ(lines[0]["type"], "mount");
+    EXPECT_EQ(lines[0]["syscall"], "chroot");
+    EXPECT_EQ(lines[0]["target"], "/nonexistent-kscope-root");
+    EXPECT_EQ(lines[0]["error"], "ENOENT");
+    EXPECT_EQ(lines[0]["pid"], child);
 }
 
 }  // namespace

@@ -521,51 +521,51 @@ TEST(PrivilegeProbe, MetricsCountCallsWhateverTheFilters) {
     probe.detach();
 }
 
-// The table's generic layout and --json with the common filters, from the binary.
-TEST(PrivilegeCli, TableAndJson) {
+// The table: the generic layout of the security tools.
+TEST(PrivilegeCli, Table) {
     REQUIRE_ROOT();
-    {
-        Kscope k({"privilege", "-c", "kscope-privtab"});
-        ASSERT_TRUE(k.ready()) << k.stderr_text();
-        pid_t child = spawn([] {
-            set_comm("kscope-privtab");
-            syscall(SYS_setgid, 0);
-        });
-        wait_child(child);
-        ASSERT_TRUE(eventually([&] { return k.stdout_text().find("syscall=setgid") != std::string::npos; },
-                               milliseconds(5000)))
-            << k.stdout_text();
-        k.stop();
-        std::string out = k.stdout_text();
-        auto nl = out.find('\n');
-        std::string header = out.substr(0, nl);
-        EXPECT_EQ(header.rfind("PCOMM", 0), 0u) << header;
-        EXPECT_NE(header.find("DETAILS"), std::string::npos) << header;
-        std::string row = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
-        EXPECT_EQ(row.rfind("kscope-privtab", 0), 0u) << row;
-        EXPECT_NE(row.find(" " + std::to_string(child) + " "), std::string::npos) << row;
-        EXPECT_NE(row.find(" privilege "), std::string::npos) << row;
-        EXPECT_NE(row.find("syscall=setgid"), std::string::npos) << row;
-        EXPECT_NE(row.find("ret=0"), std::string::npos) << row;
-    }
-    {
-        // -x: only the failed setuid of two calls; --count ends the run.
-        Kscope k({"privilege", "--json", "-x", "--count", "1", "-c", "kscope-privx"});
-        ASSERT_TRUE(k.ready()) << k.stderr_text();
-        pid_t child = spawn([] {
-            set_comm("kscope-privx");
-            syscall(SYS_setresuid, 1000, 1000, 1000);
-            syscall(SYS_setuid, 0);
-        });
-        wait_child(child);
-        EXPECT_EQ(k.wait_exit(milliseconds(10000)), 0) << k.stderr_text();
-        auto lines = k.json_lines();
-        ASSERT_EQ(lines.size(), 1u) << k.stdout_text();
-        EXPECT_EQ(lines[0]["type"], "privilege");
-        EXPECT_EQ(lines[0]["syscall"], "setuid");
-        EXPECT_EQ(lines[0]["error"], "EPERM");
-        EXPECT_EQ(lines[0]["pid"], child);
-    }
+    Kscope k({"privilege", "-c", "kscope-privtab"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t child = spawn([] {
+        set_comm("kscope-privtab");
+        syscall(SYS_setgid, 0);
+    });
+    wait_child(child);
+    ASSERT_TRUE(eventually([&] { return k.stdout_text().find("syscall=setgid") != std::string::npos; },
+                           milliseconds(5000)))
+        << k.stdout_text();
+    k.stop();
+    std::string out = k.stdout_text();
+    auto nl = out.find('\n');
+    std::string header = out.substr(0, nl);
+    EXPECT_EQ(header.rfind("PCOMM", 0), 0u) << header;
+    EXPECT_NE(header.find("DETAILS"), std::string::npos) << header;
+    std::string row = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
+    EXPECT_EQ(row.rfind("kscope-privtab", 0), 0u) << row;
+    EXPECT_NE(row.find(" " + std::to_string(child) + " "), std::string::npos) << row;
+    EXPECT_NE(row.find(" privilege "), std::string::npos) << row;
+    EXPECT_NE(row.find("syscall=setgid"), std::string::npos) << row;
+    EXPECT_NE(row.find("ret=0"), std::string::npos) << row;
+}
+
+// --json with -x (only the failed call of two) and --count (ends the run).
+TEST(PrivilegeCli, JsonFailuresOnlyAndCount) {
+    REQUIRE_ROOT();
+    Kscope k({"privilege", "--json", "-x", "--count", "1", "-c", "kscope-privx"});
+    ASSERT_TRUE(k.ready()) << k.stderr_text();
+    pid_t child = spawn([] {
+        set_comm("kscope-privx");
+        syscall(SYS_setresuid, 1000, 1000, 1000);
+        syscall(SYS_setuid, 0);
+    });
+    wait_child(child);
+    EXPECT_EQ(k.wait_exit(milliseconds(10000)), 0) << k.stderr_text();
+    auto lines = k.json_lines();
+    ASSERT_EQ(lines.size(), 1u) << k.stdout_text();
+    EXPECT_EQ(lines[0]["type"], "privilege");
+    EXPECT_EQ(lines[0]["syscall"], "setuid");
+    EXPECT_EQ(lines[0]["error"], "EPERM");
+    EXPECT_EQ(lines[0]["pid"], child);
 }
 
 }  // namespace
