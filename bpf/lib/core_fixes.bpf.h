@@ -70,4 +70,24 @@ static __always_inline __u64 mm_rss_pages(struct mm_struct *mm)
 	return sum > 0 ? (__u64)sum : 0;
 }
 
+/* A namespace's CLONE_NEW* type: ns_common.ns_type on new kernels (6.18 has it, and no
+ * longer proc_ns_operations.type, where older kernels keep it). */
+struct proc_ns_operations___with_type {
+	int type;
+} __attribute__((preserve_access_index));
+struct ns_common___with_type {
+	__u32 ns_type;
+} __attribute__((preserve_access_index));
+struct ns_common___with_ops {
+	struct proc_ns_operations___with_type *ops;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 ns_common_type(void *ns)
+{
+	struct ns_common___with_type *n = ns;
+	if (bpf_core_field_exists(n->ns_type))
+		return BPF_CORE_READ(n, ns_type);
+	return BPF_CORE_READ((struct ns_common___with_ops *)ns, ops, type);
+}
+
 #endif

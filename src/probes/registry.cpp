@@ -7,8 +7,10 @@
 #include "probes/exit_probe.h"
 #include "probes/faults_probe.h"
 #include "probes/filetop_probe.h"
+#include "probes/namespaces_probe.h"
 #include "probes/oom_probe.h"
 #include "probes/open_probe.h"
+#include "probes/privilege_probe.h"
 #include "probes/profile_probe.h"
 #include "probes/runqlat_probe.h"
 #include "probes/syscalls_probe.h"
@@ -34,6 +36,8 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<BiotopProbe>());
     all.push_back(std::make_unique<OomProbe>());
     all.push_back(std::make_unique<FaultsProbe>());
+    all.push_back(std::make_unique<PrivilegeProbe>());
+    all.push_back(std::make_unique<NamespacesProbe>());
     return all;
 }
 

@@ -19,6 +19,8 @@
 #include "kscope/abi/faults.h"
 #include "kscope/abi/oom.h"
 #include "kscope/abi/runqlat.h"
+#include "kscope/abi/privilege.h"
+#include "kscope/abi/namespaces.h"
 
 namespace kscope {
 namespace {
@@ -209,6 +211,73 @@ TEST(AbiLayout, SchedAndMemoryStructsMatch) {
                    {"memcg_path", offsetof(kscope_oom_event, memcg_path)}});
 }
 
+
+TEST(AbiLayout, PrivilegeEventsMatch) {
+    expect_layout("privilege.bpf.o", "kscope_creds", sizeof(kscope_creds),
+                  {{"uid", offsetof(kscope_creds, uid)},
+                   {"euid", offsetof(kscope_creds, euid)},
+                   {"suid", offsetof(kscope_creds, suid)},
+                   {"fsuid", offsetof(kscope_creds, fsuid)},
+                   {"gid", offsetof(kscope_creds, gid)},
+                   {"egid", offsetof(kscope_creds, egid)},
+                   {"sgid", offsetof(kscope_creds, sgid)},
+                   {"fsgid", offsetof(kscope_creds, fsgid)},
+                   {"cap_effective", offsetof(kscope_creds, cap_effective)},
+                   {"cap_permitted", offsetof(kscope_creds, cap_permitted)}});
+    expect_layout("privilege.bpf.o", "kscope_privilege_event", sizeof(kscope_privilege_event),
+                  {{"hdr", offsetof(kscope_privilege_event, hdr)},
+                   {"ret", offsetof(kscope_privilege_event, ret)},
+                   {"old_creds", offsetof(kscope_privilege_event, old_creds)},
+                   {"new_creds", offsetof(kscope_privilege_event, new_creds)},
+                   {"syscall", offsetof(kscope_privilege_event, syscall)}});
+    expect_layout("privilege.bpf.o", "kscope_ptrace_event", sizeof(kscope_ptrace_event),
+                  {{"ret", offsetof(kscope_ptrace_event, ret)},
+                   {"request", offsetof(kscope_ptrace_event, request)},
+                   {"bytes", offsetof(kscope_ptrace_event, bytes)},
+                   {"target_pid", offsetof(kscope_ptrace_event, target_pid)},
+                   {"syscall", offsetof(kscope_ptrace_event, syscall)},
+                   {"flags", offsetof(kscope_ptrace_event, flags)},
+                   {"target_comm", offsetof(kscope_ptrace_event, target_comm)}});
+    expect_layout("privilege.bpf.o", "kscope_module_load_event", sizeof(kscope_module_load_event),
+                  {{"ret", offsetof(kscope_module_load_event, ret)},
+                   {"syscall", offsetof(kscope_module_load_event, syscall)},
+                   {"flags", offsetof(kscope_module_load_event, flags)},
+                   {"path_len", offsetof(kscope_module_load_event, path_len)},
+                   {"params_len", offsetof(kscope_module_load_event, params_len)},
+                   {"name", offsetof(kscope_module_load_event, name)}});
+    expect_layout("privilege.bpf.o", "kscope_bpf_event", sizeof(kscope_bpf_event),
+                  {{"ret", offsetof(kscope_bpf_event, ret)},
+                   {"command", offsetof(kscope_bpf_event, command)},
+                   {"object_type", offsetof(kscope_bpf_event, object_type)},
+                   {"name", offsetof(kscope_bpf_event, name)}});
+    expect_layout("privilege.bpf.o", "kscope_perf_event_open_event", sizeof(kscope_perf_event_open_event),
+                  {{"ret", offsetof(kscope_perf_event_open_event, ret)},
+                   {"config", offsetof(kscope_perf_event_open_event, config)},
+                   {"perf_type", offsetof(kscope_perf_event_open_event, perf_type)},
+                   {"target_pid", offsetof(kscope_perf_event_open_event, target_pid)},
+                   {"cpu", offsetof(kscope_perf_event_open_event, cpu)}});
+    expect_layout("privilege.bpf.o", "kscope_userfaultfd_event", sizeof(kscope_userfaultfd_event),
+                  {{"ret", offsetof(kscope_userfaultfd_event, ret)},
+                   {"flags", offsetof(kscope_userfaultfd_event, flags)}});
+}
+
+TEST(AbiLayout, NamespacesEventsMatch) {
+    expect_layout("namespaces.bpf.o", "kscope_namespace_event", sizeof(kscope_namespace_event),
+                  {{"hdr", offsetof(kscope_namespace_event, hdr)},
+                   {"ret", offsetof(kscope_namespace_event, ret)},
+                   {"flags", offsetof(kscope_namespace_event, flags)},
+                   {"ns_types", offsetof(kscope_namespace_event, ns_types)},
+                   {"fd", offsetof(kscope_namespace_event, fd)},
+                   {"syscall", offsetof(kscope_namespace_event, syscall)}});
+    expect_layout("namespaces.bpf.o", "kscope_mount_event", sizeof(kscope_mount_event),
+                  {{"ret", offsetof(kscope_mount_event, ret)},
+                   {"flags", offsetof(kscope_mount_event, flags)},
+                   {"syscall", offsetof(kscope_mount_event, syscall)},
+                   {"read_flags", offsetof(kscope_mount_event, read_flags)},
+                   {"source_len", offsetof(kscope_mount_event, source_len)},
+                   {"target_len", offsetof(kscope_mount_event, target_len)},
+                   {"fstype_len", offsetof(kscope_mount_event, fstype_len)}});
+}
 }  // namespace
 }  // namespace kscope
 

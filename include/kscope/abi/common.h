@@ -20,6 +20,16 @@ enum kscope_event_type {
 	KSCOPE_EVENT_DNS = 6,
 	KSCOPE_EVENT_OOM = 7,
 	KSCOPE_EVENT_PROFILE_NEED_MAPS = 8,
+	/* privilege probe (abi/privilege.h) */
+	KSCOPE_EVENT_PRIVILEGE = 20,
+	KSCOPE_EVENT_PTRACE = 21,
+	KSCOPE_EVENT_MODULE_LOAD = 22,
+	KSCOPE_EVENT_BPF = 23,
+	KSCOPE_EVENT_PERF_EVENT_OPEN = 24,
+	KSCOPE_EVENT_USERFAULTFD = 25,
+	/* namespaces probe (abi/namespaces.h) */
+	KSCOPE_EVENT_NAMESPACE = 26,
+	KSCOPE_EVENT_MOUNT = 27,
 };
 
 /* Every event starts with this header (48 bytes). */
