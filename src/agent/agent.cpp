@@ -26,6 +26,8 @@ Result<ProbeOptions> probe_options(const ProbeConfig& p, uint32_t ring_kib) {
         return filter.error();
     ProbeOptions o;
     o.filter = std::move(filter.value());
+    // The agent's own work (its BPF loads on reload, its store's files) is not an event.
+    o.filter.exclude_pid = static_cast<uint32_t>(getpid());
     o.ring_bytes = ring_kib * 1024;
     o.dns_ports = p.ports;
     o.sample_every = p.sample;
