@@ -20,6 +20,8 @@ void register_biolat_command(CLI::App& app, int& exit_code);
 void register_biotop_command(CLI::App& app, int& exit_code);
 void register_oom_command(CLI::App& app, int& exit_code);
 void register_faults_command(CLI::App& app, int& exit_code);
+void register_filechange_command(CLI::App& app, int& exit_code);
+void register_socket_command(CLI::App& app, int& exit_code);
 void register_agent_command(CLI::App& app, int& exit_code);
 void register_query_command(CLI::App& app, int& exit_code);
 void register_retrans_command(CLI::App& app, int& exit_code);

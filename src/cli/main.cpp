@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
     kscope::register_biotop_command(app, exit_code);
     kscope::register_oom_command(app, exit_code);
     kscope::register_faults_command(app, exit_code);
+    kscope::register_filechange_command(app, exit_code);
+    kscope::register_socket_command(app, exit_code);
     kscope::register_agent_command(app, exit_code);
     kscope::register_query_command(app, exit_code);
     kscope::register_retrans_command(app, exit_code);

@@ -20,6 +20,10 @@ enum kscope_event_type {
 	KSCOPE_EVENT_DNS = 6,
 	KSCOPE_EVENT_OOM = 7,
 	KSCOPE_EVENT_PROFILE_NEED_MAPS = 8,
+	/* Security probes from 20 on, so probes added elsewhere meanwhile keep 9.. */
+	KSCOPE_EVENT_FILE_CHANGE = 20,
+	KSCOPE_EVENT_MEMFD_CREATE = 21,
+	KSCOPE_EVENT_SOCKET = 22,
 };
 
 /* Every event starts with this header (48 bytes). */
