@@ -22,15 +22,24 @@ struct {
 	__type(value, struct syscall_args);
 } pending SEC(".maps");
 
-/* sys_enter_* (older kernels): keeps the arguments of a selected task's call. */
-static __always_inline int remember_args(struct trace_event_raw_sys_enter *ctx)
+/* sys_enter_* (older kernels): keeps the nargs arguments of a selected task's call. Only
+ * those are read: attaching fails (EACCES) for a program that reads past the end of its
+ * tracepoint's record. */
+static __always_inline int remember_args(struct trace_event_raw_sys_enter *ctx, const int nargs)
 {
 	if (!task_selected())
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct syscall_args args = {
-		.a = { ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], ctx->args[4] },
-	};
+	struct syscall_args args = {};
+	args.a[0] = ctx->args[0];
+	if (nargs > 1)
+		args.a[1] = ctx->args[1];
+	if (nargs > 2)
+		args.a[2] = ctx->args[2];
+	if (nargs > 3)
+		args.a[3] = ctx->args[3];
+	if (nargs > 4)
+		args.a[4] = ctx->args[4];
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
 	return 0;
 }
@@ -63,13 +72,13 @@ static __always_inline bool exit_args(struct syscall_args *args)
 	return true;
 }
 
-/* One entry program (older kernels only) and one exit program per syscall; the exit
- * program calls on_exit(ret, id). */
-#define KSCOPE_SYSCALL_AT_EXIT(name, id, on_exit)                               \
+/* One entry program (older kernels only) and one exit program per syscall of nargs
+ * arguments; the exit program calls on_exit(ret, id). */
+#define KSCOPE_SYSCALL_AT_EXIT(name, nargs, id, on_exit)                        \
 	SEC("tp/syscalls/sys_enter_" #name)                                     \
 	int ks_##name##_enter(struct trace_event_raw_sys_enter *ctx)            \
 	{                                                                       \
-		return remember_args(ctx);                                      \
+		return remember_args(ctx, nargs);                               \
 	}                                                                       \
 	SEC("tp/syscalls/sys_exit_" #name)                                      \
 	int ks_##name##_exit(struct trace_event_raw_sys_exit *ctx)              \

@@ -183,6 +183,6 @@ static __always_inline int socket_exit(long ret, __u16 syscall)
 	return 0;
 }
 
-KSCOPE_SYSCALL_AT_EXIT(socket, KSCOPE_SOCK_SOCKET, socket_exit)
-KSCOPE_SYSCALL_AT_EXIT(bind, KSCOPE_SOCK_BIND, socket_exit)
-KSCOPE_SYSCALL_AT_EXIT(listen, KSCOPE_SOCK_LISTEN, socket_exit)
+KSCOPE_SYSCALL_AT_EXIT(socket, 3, KSCOPE_SOCK_SOCKET, socket_exit)
+KSCOPE_SYSCALL_AT_EXIT(bind, 3, KSCOPE_SOCK_BIND, socket_exit)
+KSCOPE_SYSCALL_AT_EXIT(listen, 2, KSCOPE_SOCK_LISTEN, socket_exit)

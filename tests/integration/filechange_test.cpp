@@ -281,10 +281,10 @@ TEST_F(FileChangeProbe, MetricsCountEveryCallWhateverTheFilters) {
     probe.append_metrics(m);
     probe.detach();
     const std::string& text = m.text();
-    auto value = [&](const std::string& series) {
-        auto at = text.find(series + " ");
+    auto value = [&](const std::string& series) {  // the sample's line, not its HELP or TYPE
+        auto at = text.find("\n" + series + " ");
         EXPECT_NE(at, std::string::npos) << series << " in\n" << text;
-        return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size() + 1));
+        return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size() + 2));
     };
     EXPECT_GE(value("kscope_file_change_events_total{syscall=\"chmod\"}"), 3);
     EXPECT_GE(value("kscope_memfd_create_events_total"), 1);
@@ -314,8 +314,11 @@ TEST_F(FileChangeProbe, CliTableAndJsonCount) {
     std::string row = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
     EXPECT_EQ(row.rfind(kComm, 0), 0u) << row;
     EXPECT_NE(row.find(" " + std::to_string(child) + " "), std::string::npos) << row;
-    EXPECT_NE(row.find("file_change      syscall=chmod path=" + path("f")), std::string::npos) << row;
-    EXPECT_NE(row.find("mode=4711 mode_bits=[\"S_ISUID\"]"), std::string::npos) << row;
+    // The event's own fields, by name.
+    EXPECT_NE(row.find(" file_change      fd=-1 mode=4711 mode_bits=[\"S_ISUID\"] owner_gid=-1 owner_uid=-1 path=" +
+                       path("f") + " resolved_path=" + path("f") + " ret=0 syscall=chmod"),
+              std::string::npos)
+        << row;
 
     Kscope json({"filechange", "--json", "-c", kComm, "--count", "1"});
     ASSERT_TRUE(json.ready()) << json.stderr_text();
