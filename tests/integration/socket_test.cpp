@@ -22,10 +22,11 @@ namespace {
 const std::string kComm = "kscope-sockets";
 
 // Every event of the child that ran fn under `kscope socket --json -c kComm [extra]`.
-std::vector<nlohmann::json> trace(const std::function<void()>& fn, std::vector<std::string> extra = {}) {
+std::vector<nlohmann::json> trace(const std::function<void()>& fn, std::vector<std::string> extra = {},
+                                  std::vector<std::string> env = {}) {
     std::vector<std::string> args = {"socket", "--json", "-c", kComm};
     args.insert(args.end(), extra.begin(), extra.end());
-    Kscope k(args);
+    Kscope k(args, false, env);
     EXPECT_TRUE(k.ready()) << k.stderr_text();
     pid_t child = spawn([&] {
         std::ofstream("/proc/self/comm") << kComm;
@@ -192,6 +193,37 @@ TEST(SocketProbe, FailedListenAndDashX) {
     EXPECT_EQ(events[0]["ret"], -ENOTSOCK);
     EXPECT_EQ(events[0]["fd"], fds[0]);
     EXPECT_EQ(events[0]["family"], "");
+}
+
+// Kernels without bpf_task_pt_regs keep the arguments from sys_enter: the same events.
+TEST(SocketProbe, EntryProgramsPathGivesTheSameEvents) {
+    REQUIRE_ROOT();
+    const uint16_t port = free_port();
+    auto events = trace(
+        [&] {
+            int fd = socket(AF_INET, SOCK_DGRAM, 0);
+            sockaddr_in sa{};
+            sa.sin_family = AF_INET;
+            sa.sin_port = htons(port);
+            sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+            int tcp = socket(AF_INET, SOCK_STREAM, 0);
+            listen(tcp, 4);
+        },
+        {}, {"KSCOPE_DISABLE_HELPERS=task_pt_regs"});
+    auto s = with_syscall(events, "socket");
+    ASSERT_EQ(s.size(), 2u) << nlohmann::json(events).dump();
+    EXPECT_EQ(s[0]["sock_type"], "dgram");
+    auto b = with_syscall(events, "bind");
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(b[0]["addr"], "127.0.0.1");
+    EXPECT_EQ(b[0]["port"], port);
+    EXPECT_EQ(b[0]["sock_type"], "dgram");
+    auto l = with_syscall(events, "listen");
+    ASSERT_EQ(l.size(), 1u);
+    EXPECT_EQ(l[0]["backlog"], 4);
+    EXPECT_EQ(l[0]["addr"], "0.0.0.0");
+    EXPECT_NE(l[0]["port"], 0);
 }
 
 TEST(SocketProbe, MetricsCountEveryCallWhateverTheFilters) {
