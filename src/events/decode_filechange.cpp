@@ -9,9 +9,12 @@
 namespace kscope {
 
 const char* filechange_syscall_name(uint16_t syscall) {
+    // Indexed by enum kscope_filechange_syscall; also the probe's program names.
     static constexpr const char* kNames[KSCOPE_FC_SYSCALLS] = {
-        "chmod",  "fchmod",   "fchmodat", "fchmodat2", "chown",     "fchown", "lchown",  "fchownat",   "unlink",
-        "unlinkat", "rename", "renameat", "renameat2", "link",      "linkat", "symlink", "symlinkat",  "memfd_create",
+        "chmod",  "fchmod",   "fchmodat", "fchmodat2",
+        "chown",  "fchown",   "lchown",   "fchownat",
+        "unlink", "unlinkat", "rename",   "renameat",  "renameat2",
+        "link",   "linkat",   "symlink",  "symlinkat", "memfd_create",
     };
     return syscall < KSCOPE_FC_SYSCALLS ? kNames[syscall] : "unknown";
 }
