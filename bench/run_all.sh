@@ -5,6 +5,7 @@ BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 bench/exec_bench.sh "$BUILD"
 bench/open_bench.sh "$BUILD"
+bench/filechange_bench.sh "$BUILD"
 bench/tcp_bench.sh "$BUILD"
 bench/dns_bench.sh "$BUILD"
 bench/agent_bench.sh "$BUILD"

@@ -370,7 +370,7 @@ const std::vector<std::pair<std::string, bool>>& agent_probe_defaults() {
         {"exec", true}, {"exit", true}, {"open", false}, {"syscalls", true},
         {"tcp", true},  {"drops", true}, {"dns", true},  {"filetop", true},
         {"runqlat", true}, {"biolat", true}, {"oom", true}, {"faults", false},
-        {"privilege", true}, {"namespaces", true},
+        {"privilege", true}, {"namespaces", true}, {"filechange", true}, {"socket", true},
     };
     return probes;
 }

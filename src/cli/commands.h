@@ -22,6 +22,8 @@ void register_oom_command(CLI::App& app, int& exit_code);
 void register_faults_command(CLI::App& app, int& exit_code);
 void register_privilege_command(CLI::App& app, int& exit_code);
 void register_namespaces_command(CLI::App& app, int& exit_code);
+void register_filechange_command(CLI::App& app, int& exit_code);
+void register_socket_command(CLI::App& app, int& exit_code);
 void register_agent_command(CLI::App& app, int& exit_code);
 void register_query_command(CLI::App& app, int& exit_code);
 void register_alerts_command(CLI::App& app, int& exit_code);

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     kscope::register_faults_command(app, exit_code);
     kscope::register_privilege_command(app, exit_code);
     kscope::register_namespaces_command(app, exit_code);
+    kscope::register_filechange_command(app, exit_code);
+    kscope::register_socket_command(app, exit_code);
     kscope::register_agent_command(app, exit_code);
     kscope::register_query_command(app, exit_code);
     kscope::register_alerts_command(app, exit_code);

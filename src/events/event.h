@@ -35,8 +35,8 @@ struct ExecEvent {
     bool privileged_exec = false;  // the exec raised euid/egid or capabilities (setuid bit, file caps)
     uint32_t old_uid = 0, old_euid = 0, new_uid = 0, new_euid = 0;  // before and after the exec
     const char* stdin_type = "";   // what fds 0-2 are: file, directory, pipe, char, block, ipv4,
-    const char* stdout_type = "";  //  ipv6, unix, netlink, packet, socket (other families),
-    const char* stderr_type = "";  //  or "" when closed
+    const char* stdout_type = "";  //  ipv6, unix, netlink, packet, socket (other families), other
+    const char* stderr_type = "";  //  (no file type: eventfd, epoll...), or "" when closed
     bool exe_memfd = false;        // the executable is a memfd (fileless)
     bool exe_deleted = false;      // the executable was unlinked
     uint64_t exe_inode = 0;

@@ -6,6 +6,7 @@
 #include "probes/exec_probe.h"
 #include "probes/exit_probe.h"
 #include "probes/faults_probe.h"
+#include "probes/filechange_probe.h"
 #include "probes/filetop_probe.h"
 #include "probes/namespaces_probe.h"
 #include "probes/oom_probe.h"
@@ -13,6 +14,7 @@
 #include "probes/privilege_probe.h"
 #include "probes/profile_probe.h"
 #include "probes/runqlat_probe.h"
+#include "probes/socket_probe.h"
 #include "probes/syscalls_probe.h"
 #include "probes/tcp_probe.h"
 #include "probes/tcptop_probe.h"
@@ -38,6 +40,8 @@ std::vector<std::unique_ptr<Probe>> make_all_probes() {
     all.push_back(std::make_unique<FaultsProbe>());
     all.push_back(std::make_unique<PrivilegeProbe>());
     all.push_back(std::make_unique<NamespacesProbe>());
+    all.push_back(std::make_unique<FilechangeProbe>());
+    all.push_back(std::make_unique<SocketProbe>());
     return all;
 }
 

@@ -17,10 +17,12 @@
 #include "kscope/abi/filetop.h"
 #include "kscope/abi/block.h"
 #include "kscope/abi/faults.h"
+#include "kscope/abi/filechange.h"
 #include "kscope/abi/oom.h"
 #include "kscope/abi/runqlat.h"
 #include "kscope/abi/privilege.h"
 #include "kscope/abi/namespaces.h"
+#include "kscope/abi/socket.h"
 
 namespace kscope {
 namespace {
@@ -74,7 +76,54 @@ TEST(AbiLayout, ExecEventMatches) {
                    {"filename_len", offsetof(kscope_exec_event, filename_len)},
                    {"args_len", offsetof(kscope_exec_event, args_len)},
                    {"argc", offsetof(kscope_exec_event, argc)},
-                   {"start_boot_ns", offsetof(kscope_exec_event, start_boot_ns)}});
+                   {"cwd_len", offsetof(kscope_exec_event, cwd_len)},
+                   {"start_boot_ns", offsetof(kscope_exec_event, start_boot_ns)},
+                   {"exe_inode", offsetof(kscope_exec_event, exe_inode)},
+                   {"old_uid", offsetof(kscope_exec_event, old_uid)},
+                   {"old_euid", offsetof(kscope_exec_event, old_euid)},
+                   {"new_uid", offsetof(kscope_exec_event, new_uid)},
+                   {"new_euid", offsetof(kscope_exec_event, new_euid)},
+                   {"tty", offsetof(kscope_exec_event, tty)},
+                   {"loginuid", offsetof(kscope_exec_event, loginuid)},
+                   {"fd_type", offsetof(kscope_exec_event, fd_type)}});
+}
+
+TEST(AbiLayout, FileChangeEventsMatch) {
+    expect_layout("filechange.bpf.o", "kscope_filechange_event", sizeof(kscope_filechange_event),
+                  {{"hdr", offsetof(kscope_filechange_event, hdr)},
+                   {"ret", offsetof(kscope_filechange_event, ret)},
+                   {"mode", offsetof(kscope_filechange_event, mode)},
+                   {"owner_uid", offsetof(kscope_filechange_event, owner_uid)},
+                   {"owner_gid", offsetof(kscope_filechange_event, owner_gid)},
+                   {"fd", offsetof(kscope_filechange_event, fd)},
+                   {"syscall", offsetof(kscope_filechange_event, syscall)},
+                   {"flags", offsetof(kscope_filechange_event, flags)},
+                   {"path_len", offsetof(kscope_filechange_event, path_len)},
+                   {"base_len", offsetof(kscope_filechange_event, base_len)},
+                   {"new_path_len", offsetof(kscope_filechange_event, new_path_len)},
+                   {"new_base_len", offsetof(kscope_filechange_event, new_base_len)}});
+    expect_layout("filechange.bpf.o", "kscope_memfd_event", sizeof(kscope_memfd_event),
+                  {{"hdr", offsetof(kscope_memfd_event, hdr)},
+                   {"ret", offsetof(kscope_memfd_event, ret)},
+                   {"mfd_flags", offsetof(kscope_memfd_event, mfd_flags)},
+                   {"name_len", offsetof(kscope_memfd_event, name_len)},
+                   {"name_unreadable", offsetof(kscope_memfd_event, name_unreadable)}});
+}
+
+TEST(AbiLayout, SocketEventMatches) {
+    expect_layout("socket.bpf.o", "kscope_socket_event", sizeof(kscope_socket_event),
+                  {{"hdr", offsetof(kscope_socket_event, hdr)},
+                   {"ret", offsetof(kscope_socket_event, ret)},
+                   {"addr", offsetof(kscope_socket_event, addr)},
+                   {"fd", offsetof(kscope_socket_event, fd)},
+                   {"backlog", offsetof(kscope_socket_event, backlog)},
+                   {"protocol", offsetof(kscope_socket_event, protocol)},
+                   {"family", offsetof(kscope_socket_event, family)},
+                   {"sock_type", offsetof(kscope_socket_event, sock_type)},
+                   {"port", offsetof(kscope_socket_event, port)},
+                   {"syscall", offsetof(kscope_socket_event, syscall)},
+                   {"flags", offsetof(kscope_socket_event, flags)},
+                   {"path_len", offsetof(kscope_socket_event, path_len)}});
 }
 
 TEST(AbiLayout, ExitEventMatches) {

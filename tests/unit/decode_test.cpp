@@ -105,7 +105,7 @@ TEST(DecodeExec, RejectsMalformedRecords) {
 // A record whose header is sound (its size is the buffer's) but whose own lengths run
 // past its end: only the exec decoder's length check can refuse it.
 TEST(DecodeExec, RejectsInnerLengthsPastTheEnd) {
-    const std::string past = "exec event: filename and argv run past the event's end";
+    const std::string past = "exec event: filename, argv and cwd run past the event's end";
     auto with_lengths = [](uint32_t filename_len, uint32_t args_len) {
         auto raw = exec_raw("/bin/ls", std::string("ls\0-l\0", 6));  // 7 + 6 bytes after the fixed part
         auto* e = reinterpret_cast<kscope_exec_event*>(raw.data());

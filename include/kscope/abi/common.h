@@ -20,6 +20,10 @@ enum kscope_event_type {
 	KSCOPE_EVENT_DNS = 6,
 	KSCOPE_EVENT_OOM = 7,
 	KSCOPE_EVENT_PROFILE_NEED_MAPS = 8,
+	/* filechange and socket probes */
+	KSCOPE_EVENT_FILE_CHANGE = 9,
+	KSCOPE_EVENT_MEMFD_CREATE = 10,
+	KSCOPE_EVENT_SOCKET = 11,
 	/* privilege probe (abi/privilege.h) */
 	KSCOPE_EVENT_PRIVILEGE = 20,
 	KSCOPE_EVENT_PTRACE = 21,
