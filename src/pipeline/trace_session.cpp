@@ -1,5 +1,7 @@
 #include "pipeline/trace_session.h"
 
+#include <thread>
+
 #include <fmt/format.h>
 
 namespace kscope {
@@ -13,11 +15,24 @@ TraceSession::TraceSession(std::vector<std::unique_ptr<Probe>> probes, SessionOp
         rules_ = std::make_unique<RulesStage>(options_.rules, cache_);
 }
 
+namespace {
+
+// Each probe's links close in parallel (BpfObject::detach_all); the probes do too, so a
+// session of many probes stops in about one grace period, not one per probe.
+void detach_all(std::vector<std::unique_ptr<Probe>>& probes) {
+    std::vector<std::thread> threads;
+    for (auto& p : probes)
+        threads.emplace_back([&p] { p->detach(); });
+    for (auto& t : threads)
+        t.join();
+}
+
+}  // namespace
+
 TraceSession::~TraceSession() {
     if (reader_)
         reader_->stop();
-    for (auto& p : probes_)
-        p->detach();
+    detach_all(probes_);
 }
 
 Result<void> TraceSession::start() {
@@ -137,8 +152,7 @@ void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {
     sink.finish();
     sink.flush();
     if (!interrupted() || stop_requested.load())
-        for (auto& p : probes_)
-            p->detach();
+        detach_all(probes_);
 }
 
 std::vector<std::unique_ptr<Probe>> TraceSession::release_probes() {

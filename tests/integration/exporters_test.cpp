@@ -38,7 +38,7 @@ TEST(Exporters, WebhookRetriesUntilItIsBackAndFileGetsEveryEvent) {
     std::thread server([&] { hook.listen_after_bind(); });
 
     Agent agent("probes:\n  exec:\n    comms: [ksexp_true]\n  exit: false\n  tcp: false\n  drops: false\n"
-                "  dns: false\n  syscalls: false\nexporters:\n  webhook:\n    url: http://127.0.0.1:" +
+                "  dns: false\n  syscalls: false\n  privilege: false\n  namespaces: false\n  filechange: false\n  socket: false\nexporters:\n  webhook:\n    url: http://127.0.0.1:" +
                 std::to_string(port) + "/hook\n    batch: 4\n  file:\n    path: " + dir + "/events.jsonl\n");
     ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
     const std::string prog = true_named(dir, "ksexp_true");

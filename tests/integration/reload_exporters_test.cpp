@@ -94,7 +94,7 @@ TEST(ReloadExporters, SighupMovesFileWebhookAndRemoteWriteToTheirNewDestinations
     const std::string base = "http://127.0.0.1:" + std::to_string(receiver.port());
     auto config = [&](const std::string& file, const std::string& hook, const std::string& rw) {
         return "probes:\n  exec:\n    comms: [ksrl_true]\n  exit: false\n  tcp: false\n  drops: false\n"
-               "  dns: false\n  syscalls: false\n  filetop: false\n"
+               "  dns: false\n  syscalls: false\n  privilege: false\n  namespaces: false\n  filechange: false\n  socket: false\n  filetop: false\n"
                "exporters:\n  file:\n    path: " + dir + "/" + file + "\n  webhook:\n    url: " + base + hook +
                "\nremote_write:\n  url: " + base + rw + "\n  interval: 1s\n";
     };
