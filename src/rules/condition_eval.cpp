@@ -121,10 +121,14 @@ bool eval_compare(const Node& n, const FieldSource& src) {
             if (auto* v = std::get_if<int64_t>(&*value)) return match_number(n, *v);
             if (auto* s = std::get_if<std::string>(&*value))
                 if (auto v = to_number(*s)) return match_number(n, *v);
+            if (auto* s = std::get_if<std::string_view>(&*value))
+                if (auto v = to_number(*s)) return match_number(n, *v);
             return false;
         case FieldType::Ip:
             if (auto* a = std::get_if<IpAddr>(&*value)) return match_ip(n, *a);
             if (auto* s = std::get_if<std::string>(&*value))
+                if (auto a = parse_ip(*s)) return match_ip(n, *a);
+            if (auto* s = std::get_if<std::string_view>(&*value))
                 if (auto a = parse_ip(*s)) return match_ip(n, *a);
             return false;
         case FieldType::String:
@@ -132,6 +136,7 @@ bool eval_compare(const Node& n, const FieldSource& src) {
             if (auto* l = std::get_if<std::vector<std::string>>(&*value))
                 return n.type == FieldType::List ? match_list(n, *l) : match_any_string(n, *l);
             if (n.type == FieldType::List) return false;
+            if (auto* sv = std::get_if<std::string_view>(&*value)) return match_string(n, *sv);
             if (auto* s = std::get_if<std::string>(&*value)) return match_string(n, *s);
             if (auto* v = std::get_if<int64_t>(&*value)) return match_string(n, std::to_string(*v));
             if (auto* a = std::get_if<IpAddr>(&*value)) return match_string(n, ip_text(*a));
@@ -153,6 +158,17 @@ bool eval_node(const Node& n, const FieldSource& src) {
     return false;
 }
 
+// The order an `and` tests its terms in (it has no side effects, so any order gives the
+// same answer): first what usually fails, cheaply (a file name, process name or path
+// against a set), last evt.type, which the engine's prefilter has mostly settled already.
+int and_rank(const Node& n) {
+    if (n.kind != Expr::Kind::Compare) return 2;
+    if (n.field.name == "evt.type") return 3;
+    const bool selective = n.op == CmpOp::Eq || n.op == CmpOp::In || n.op == CmpOp::StartsWith ||
+                           n.op == CmpOp::EndsWith || n.op == CmpOp::Intersects;
+    return selective && !n.field.name.starts_with("evt.") ? 0 : 1;
+}
+
 Result<Node> compile_node(const Expr& e) {
     Node n;
     n.kind = e.kind;
@@ -161,8 +177,15 @@ Result<Node> compile_node(const Expr& e) {
     for (const auto& c : e.children) {
         auto cn = compile_node(c);
         if (!cn) return cn.error();
-        n.children.push_back(std::move(cn).value());
+        // a and (b and c) is a and b and c: one flat list to order.
+        if (e.kind == Expr::Kind::And && cn->kind == Expr::Kind::And)
+            for (auto& g : cn->children) n.children.push_back(std::move(g));
+        else
+            n.children.push_back(std::move(cn).value());
     }
+    if (e.kind == Expr::Kind::And)
+        std::stable_sort(n.children.begin(), n.children.end(),
+                         [](const Node& a, const Node& b) { return and_rank(a) < and_rank(b); });
     if (e.kind != Expr::Kind::Compare) return n;
     const FieldInfo* info = find_field(e.field.name);
     if (!info) return Error{to_string(e.pos) + ": unknown field '" + e.field.name + "'"};

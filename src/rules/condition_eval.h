@@ -21,8 +21,9 @@ namespace kscope::rules {
 // What a field holds for one event: string and list fields give std::string and
 // std::vector<std::string>, number fields int64_t, ip fields IpAddr. A string field
 // with several values (proc.aname without index: every ancestor) may give a vector:
-// it matches if any value does.
-using FieldValue = std::variant<std::string, int64_t, IpAddr, std::vector<std::string>>;
+// it matches if any value does. A std::string_view points into the event or the
+// process table, which outlive the evaluation: the hot fields need no copy.
+using FieldValue = std::variant<std::string, int64_t, IpAddr, std::vector<std::string>, std::string_view>;
 
 // The event side. Missing fields (no fd on this event, no container...) give nullopt:
 // every comparison on them is false and `exists` is false.

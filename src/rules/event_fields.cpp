@@ -35,7 +35,9 @@ std::string join(const std::vector<std::string>& v, size_t from = 0) {
 // The file or connection an event is about (Falco's fd.* fields).
 struct EventFields::FdView {
     bool present = false;
-    std::string name, type, l4proto;
+    std::string_view name;     // into the event, or into `formatted`
+    std::string formatted;     // a connection's "cip:cport->sip:sport", a memfd's name
+    std::string_view type, l4proto;  // literals or the event's own strings
     int64_t num = -1;
     bool file = false;    // name is a path
     bool server = false;  // the process is the server side
@@ -47,22 +49,23 @@ namespace {
 
 using FdView = EventFields::FdView;
 
-std::string family_type(std::string_view family) { return family == "ipv6" ? "ipv6" : "ipv4"; }
+std::string_view family_type(std::string_view family) { return family == "ipv6" ? "ipv6" : "ipv4"; }
 
-FdView fd_of(const Event& ev) {
-    FdView fd;
+// Fills fd in place: its name may point into its own `formatted`, so it must not move.
+void fill_fd(const Event& ev, FdView& fd) {
     auto conn = [&](std::string_view family, const std::string& laddr, uint16_t lport, const std::string& raddr,
-                    uint16_t rport, bool server, std::string l4) {
+                    uint16_t rport, bool server, std::string_view l4) {
         fd.present = true;
         fd.type = family_type(family);
-        fd.l4proto = std::move(l4);
+        fd.l4proto = l4;
         fd.lip = parse_ip(laddr);
         fd.rip = parse_ip(raddr);
         fd.lport = lport;
         fd.rport = rport;
         fd.server = server;
         std::string l = fmt::format("{}:{}", laddr, lport), r = fmt::format("{}:{}", raddr, rport);
-        fd.name = server ? r + "->" + l : l + "->" + r;
+        fd.formatted = server ? r + "->" + l : l + "->" + r;
+        fd.name = fd.formatted;
     };
     std::visit(overloaded{
                    [&](const OpenEvent& e) {
@@ -91,7 +94,8 @@ FdView fd_of(const Event& ev) {
                    [&](const MemfdCreateEvent& e) {
                        fd.present = true;
                        fd.type = "memfd";
-                       fd.name = "memfd:" + e.name;
+                       fd.formatted = "memfd:" + e.name;
+                       fd.name = fd.formatted;
                        fd.num = e.ret;
                    },
                    [&](const SocketEvent& e) {
@@ -104,7 +108,10 @@ FdView fd_of(const Event& ev) {
                            fd.lip = parse_ip(e.addr);
                            fd.lport = e.port;
                            fd.server = std::string_view(e.syscall) != "socket";
-                           if (!e.addr.empty()) fd.name = fmt::format("{}:{}", e.addr, e.port);
+                           if (!e.addr.empty()) {
+                               fd.formatted = fmt::format("{}:{}", e.addr, e.port);
+                               fd.name = fd.formatted;
+                           }
                        } else {
                            fd.type = e.family;  // unix, packet, netlink...
                            fd.name = e.addr;
@@ -113,7 +120,6 @@ FdView fd_of(const Event& ev) {
                    [](const auto&) {},
                },
                ev);
-    return fd;
 }
 
 // Falco's names for the arguments kscope carries, per event type.
@@ -227,6 +233,8 @@ std::optional<int64_t> result_of(const Event& ev) {
 using Getter = std::function<std::optional<FieldValue>(const EventFields&, const FieldRef&)>;
 
 std::optional<FieldValue> str(std::string s) { return FieldValue(std::move(s)); }
+// A view of text that outlives the evaluation (the event, the process table, literals).
+std::optional<FieldValue> view(std::string_view s) { return FieldValue(s); }
 std::optional<FieldValue> num(int64_t n) { return FieldValue(n); }
 
 // Ancestor `n` (0: the process itself) of the event's process, through the process table.
@@ -263,7 +271,7 @@ std::string cmdline(const ProcessInfo& p) {
     return out;
 }
 
-std::optional<FieldValue> bool_field(bool b) { return str(yes(b)); }
+std::optional<FieldValue> bool_field(bool b) { return view(yes(b)); }
 
 const std::unordered_map<std::string_view, Getter>& getters() {
     using F = const EventFields&;
@@ -276,13 +284,13 @@ const std::unordered_map<std::string_view, Getter>& getters() {
         };
     };
     static const std::unordered_map<std::string_view, Getter> table = {
-        {"evt.type", [](F f, R) { return str(std::string(falco_event_type(f.event()))); }},
-        {"evt.dir", [](F, R) { return str("<"); }},
+        {"evt.type", [](F f, R) { return view(falco_event_type(f.event())); }},
+        {"evt.dir", [](F, R) { return view("<"); }},
         {"evt.res",
          [](F f, R) -> std::optional<FieldValue> {
              auto r = result_of(f.event());
              if (!r) return std::nullopt;
-             return str(*r < 0 ? errno_name(static_cast<int>(*r)) : "SUCCESS");
+             return *r < 0 ? str(errno_name(static_cast<int>(*r))) : view("SUCCESS");
          }},
         {"evt.rawres",
          [](F f, R) -> std::optional<FieldValue> {
@@ -303,7 +311,7 @@ const std::unordered_map<std::string_view, Getter>& getters() {
          }},
         {"evt.rawtime", [](F f, R) { return num(static_cast<int64_t>(common_of(f.event()).ts_ns)); }},
         {"evt.hostname", [](F f, R) { return str(f.context().hostname()); }},
-        {"evt.source", [](F, R) { return str("syscall"); }},
+        {"evt.source", [](F, R) { return view("syscall"); }},
         {"evt.is_open_read",
          [](F f, R) -> std::optional<FieldValue> {
              auto* o = std::get_if<OpenEvent>(&f.event());
@@ -328,9 +336,9 @@ const std::unordered_map<std::string_view, Getter>& getters() {
              auto* o = std::get_if<OpenEvent>(&f.event());
              return bool_field(o && (o->open_flags & O_CREAT));
          }},
-        {"proc.name", [](F f, R) { return str(common_of(f.event()).comm); }},
-        {"proc.exepath", proc([](const ProcessInfo& p) { return str(p.exe); })},
-        {"proc.exe", proc([](const ProcessInfo& p) { return str(p.argv.empty() ? p.exe : p.argv[0]); })},
+        {"proc.name", [](F f, R) { return view(common_of(f.event()).comm); }},
+        {"proc.exepath", proc([](const ProcessInfo& p) { return view(p.exe); })},
+        {"proc.exe", proc([](const ProcessInfo& p) { return view(p.argv.empty() ? p.exe : p.argv[0]); })},
         {"proc.cmdline", proc([](const ProcessInfo& p) { return str(cmdline(p)); })},
         {"proc.args", proc([](const ProcessInfo& p) { return str(join(p.argv, 1)); })},
         {"proc.cmdnargs",
@@ -340,7 +348,7 @@ const std::unordered_map<std::string_view, Getter>& getters() {
         {"thread.tid", [](F f, R) { return num(common_of(f.event()).tid); }},
         {"proc.pname",
          [](F f, R) -> std::optional<FieldValue> {
-             if (auto* p = ancestor(f, 1)) return str(p->comm);
+             if (auto* p = ancestor(f, 1)) return view(p->comm);
              return std::nullopt;
          }},
         {"proc.pexe",
@@ -350,7 +358,7 @@ const std::unordered_map<std::string_view, Getter>& getters() {
          }},
         {"proc.pexepath",
          [](F f, R) -> std::optional<FieldValue> {
-             if (auto* p = ancestor(f, 1)) return str(p->exe);
+             if (auto* p = ancestor(f, 1)) return view(p->exe);
              return std::nullopt;
          }},
         {"proc.pcmdline",
@@ -380,9 +388,9 @@ const std::unordered_map<std::string_view, Getter>& getters() {
         {"proc.tty", proc([](const ProcessInfo& p) { return num(p.tty); })},
         {"proc.is_exe_from_memfd", proc([](const ProcessInfo& p) { return bool_field(p.exe_memfd); })},
         {"proc.exe_ino", proc([](const ProcessInfo& p) { return num(static_cast<int64_t>(p.exe_inode)); })},
-        {"proc.stdin.type", proc([](const ProcessInfo& p) { return str(p.stdin_type); })},
-        {"proc.stdout.type", proc([](const ProcessInfo& p) { return str(p.stdout_type); })},
-        {"proc.stderr.type", proc([](const ProcessInfo& p) { return str(p.stderr_type); })},
+        {"proc.stdin.type", proc([](const ProcessInfo& p) { return view(p.stdin_type); })},
+        {"proc.stdout.type", proc([](const ProcessInfo& p) { return view(p.stdout_type); })},
+        {"proc.stderr.type", proc([](const ProcessInfo& p) { return view(p.stderr_type); })},
         {"user.uid", [](F f, R) { return num(common_of(f.event()).uid); }},
         {"user.name",
          [](F f, R) -> std::optional<FieldValue> {
@@ -417,18 +425,18 @@ const std::unordered_map<std::string_view, Getter>& getters() {
          }},
         {"container.id",
          [](F f, R) {
-             const auto& id = common_of(f.event()).container_id;
-             return str(id.empty() ? "host" : id.substr(0, 12));
+             std::string_view id = common_of(f.event()).container_id;
+             return view(id.empty() ? std::string_view("host") : id.substr(0, 12));
          }},
         {"container.name",
          [](F f, R) {
-             const auto& id = common_of(f.event()).container_id;
-             return str(id.empty() ? "host" : id.substr(0, 12));
+             std::string_view id = common_of(f.event()).container_id;
+             return view(id.empty() ? std::string_view("host") : id.substr(0, 12));
          }},
-        {"ks.type", [](F f, R) { return str(type_name(f.event())); }},
+        {"ks.type", [](F f, R) { return view(type_name(f.event())); }},
         {"ks.dns.name",
          [](F f, R) -> std::optional<FieldValue> {
-             if (auto* d = std::get_if<DnsEvent>(&f.event())) return str(d->name);
+             if (auto* d = std::get_if<DnsEvent>(&f.event())) return view(d->name);
              return std::nullopt;
          }},
         {"ks.dns.rcode",
@@ -444,7 +452,7 @@ const std::unordered_map<std::string_view, Getter>& getters() {
          }},
         {"ks.drop.reason",
          [](F f, R) -> std::optional<FieldValue> {
-             if (auto* d = std::get_if<DropEvent>(&f.event())) return str(d->reason);
+             if (auto* d = std::get_if<DropEvent>(&f.event())) return view(d->reason);
              return std::nullopt;
          }},
         {"ks.exe_deleted", proc([](const ProcessInfo& p) { return bool_field(p.exe_deleted); })},
@@ -489,19 +497,19 @@ const std::unordered_map<std::string_view, Getter>& getters() {
          [](F f, R) -> std::optional<FieldValue> {
              auto* c = std::get_if<FileChangeEvent>(&f.event());
              if (!c) return std::nullopt;
-             return str(c->resolved_path.empty() ? c->path : c->resolved_path);
+             return view(c->resolved_path.empty() ? c->path : c->resolved_path);
          }},
         {"fs.path.source",
          [](F f, R) -> std::optional<FieldValue> {
              auto* c = std::get_if<FileChangeEvent>(&f.event());
              if (!c || c->new_path.empty()) return std::nullopt;
-             return str(c->resolved_path.empty() ? c->path : c->resolved_path);
+             return view(c->resolved_path.empty() ? c->path : c->resolved_path);
          }},
         {"fs.path.target",
          [](F f, R) -> std::optional<FieldValue> {
              auto* c = std::get_if<FileChangeEvent>(&f.event());
              if (!c || c->new_path.empty()) return std::nullopt;
-             return str(c->resolved_new_path.empty() ? c->new_path : c->resolved_new_path);
+             return view(c->resolved_new_path.empty() ? c->new_path : c->resolved_new_path);
          }},
     };
     return table;
@@ -519,28 +527,29 @@ std::optional<FieldValue> fd_field(const FdView& fd, std::string_view name) {
     const int64_t sport = fd.server ? fd.lport : fd.rport, cport = fd.server ? fd.rport : fd.lport;
     const bool net = fd.type == "ipv4" || fd.type == "ipv6";
     if (name == "fd.num") return fd.num >= 0 ? num(fd.num) : std::nullopt;
-    if (name == "fd.name") return str(fd.name);
-    if (name == "fd.type") return str(fd.type);
+    if (name == "fd.name") return view(fd.name);
+    if (name == "fd.type") return view(fd.type);
     if (name == "fd.typechar") {
         static const std::unordered_map<std::string_view, const char*> chars = {
             {"file", "f"}, {"directory", "d"}, {"ipv4", "4"}, {"ipv6", "6"}, {"unix", "u"}, {"pipe", "p"},
             {"memfd", "m"}};
         auto it = chars.find(fd.type);
-        return str(it == chars.end() ? "o" : it->second);
+        return view(it == chars.end() ? "o" : it->second);
     }
     if (name == "fd.directory" || name == "fd.filename") {
         if (!fd.file) return std::nullopt;
-        size_t slash = fd.name.rfind('/');
-        if (slash == std::string::npos) return str(name == "fd.directory" ? "" : fd.name);
-        if (name == "fd.directory") return str(slash == 0 ? "/" : fd.name.substr(0, slash));
-        return str(fd.name.substr(slash + 1));
+        std::string_view path = fd.name;
+        size_t slash = path.rfind('/');
+        if (slash == std::string_view::npos) return view(name == "fd.directory" ? std::string_view() : path);
+        if (name == "fd.directory") return view(slash == 0 ? std::string_view("/") : path.substr(0, slash));
+        return view(path.substr(slash + 1));
     }
     if (name == "fd.sockfamily") {
-        if (net) return str("ip");
-        if (fd.type == "unix") return str("unix");
+        if (net) return view("ip");
+        if (fd.type == "unix") return view("unix");
         return std::nullopt;
     }
-    if (name == "fd.l4proto") return fd.l4proto.empty() ? std::nullopt : str(fd.l4proto);
+    if (name == "fd.l4proto") return fd.l4proto.empty() ? std::nullopt : view(fd.l4proto);
     if (!net) return std::nullopt;
     if (name == "fd.is_server") return bool_field(fd.server);
     if (name == "fd.sip" || name == "fd.dip") return ip(sip);
@@ -609,7 +618,10 @@ const ProcessInfo* EventFields::process() const {
 
 std::optional<FieldValue> EventFields::get(const FieldRef& field) const {
     if (field.name.starts_with("fd.")) {
-        if (!fd_) fd_ = std::make_unique<FdView>(fd_of(event_));
+        if (!fd_) {
+            fd_ = std::make_unique<FdView>();
+            fill_fd(event_, *fd_);
+        }
         return fd_field(*fd_, field.name);
     }
     // Indexed by catalog id once, so evaluation does no string hashing.

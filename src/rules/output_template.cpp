@@ -15,6 +15,7 @@ bool field_char(char c) {
 
 std::string field_text(const FieldValue& value) {
     if (auto* s = std::get_if<std::string>(&value)) return *s;
+    if (auto* v = std::get_if<std::string_view>(&value)) return std::string(*v);
     if (auto* n = std::get_if<int64_t>(&value)) return std::to_string(*n);
     if (auto* ip = std::get_if<IpAddr>(&value)) return ip_text(*ip);
     std::string out;
