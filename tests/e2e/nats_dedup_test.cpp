@@ -172,7 +172,7 @@ TEST(NatsDedup, AResendAfterALostAcknowledgementIsStoredOnce) {
     ASSERT_GT(proxy.port(), 0);
 
     Agent agent("probes:\n  exec:\n    comms: [kse2e_dedup]\n  exit: false\n  tcp: false\n  drops: false\n"
-                "  dns: false\n  syscalls: false\n  filetop: false\nexporters:\n  nats:\n    url: nats://127.0.0.1:" +
+                "  dns: false\n  syscalls: false\n  filetop: false\n  privilege: false\n  namespaces: false\n  filechange: false\n  socket: false\nexporters:\n  nats:\n    url: nats://127.0.0.1:" +
                 std::to_string(proxy.port()) + "\n");
     ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
     const std::string prog = true_named(dir, "kse2e_dedup");

@@ -29,7 +29,7 @@ TEST(Nats, EveryEventExactlyOnceAcrossAServerRestart) {
 
     // Only these execs reach the exporter, so its counters count them alone.
     Agent agent("probes:\n  exec:\n    comms: [kse2e_nats]\n  exit: false\n  tcp: false\n  drops: false\n"
-                "  dns: false\n  syscalls: false\nexporters:\n  nats:\n    url: nats://127.0.0.1:" +
+                "  dns: false\n  syscalls: false\n  privilege: false\n  namespaces: false\n  filechange: false\n  socket: false\nexporters:\n  nats:\n    url: nats://127.0.0.1:" +
                 std::to_string(port) + "\n");
     ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
     const std::string prog = true_named(dir, "kse2e_nats");
