@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "child_results.h"
 #include "harness.h"
 #include "wait_util.h"
 
@@ -28,38 +29,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The child's call results (or -errno), read by the test after the child exits.
-class Results {
-public:
-    Results() {
-        if (pipe(fds_) != 0)
-            fds_[0] = fds_[1] = -1;
-    }
-    ~Results() {
-        close(fds_[0]);
-        close(fds_[1]);
-    }
-    long put(long ret) {
-        long value = ret < 0 ? -errno : ret;
-        if (write(fds_[1], &value, sizeof value) != sizeof value)
-            _exit(3);
-        return value;
-    }
-    std::vector<long> take() {
-        close(fds_[1]);
-        fds_[1] = -1;
-        std::vector<long> out;
-        long v;
-        while (read(fds_[0], &v, sizeof v) == sizeof v)
-            out.push_back(v);
-        return out;
-    }
-
-private:
-    int fds_[2];
-};
-
-void set_comm(const char* name) { std::ofstream("/proc/self/comm") << name << std::flush; }
+using Results = ChildResults;
 
 std::string hex(uint64_t v) {
     char buf[32];

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "bpf/bpf_object.h"
+#include "child_results.h"
 #include "harness.h"
 #include "metrics/prometheus_text.h"
 #include "privilege.skel.h"
@@ -33,41 +34,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The child's view of its calls: it writes each result (or -errno) here, the test
-// reads them after the child exits.
-class Results {
-public:
-    Results() {
-        if (pipe(fds_) != 0)
-            fds_[0] = fds_[1] = -1;
-    }
-    ~Results() {
-        close(fds_[0]);
-        close(fds_[1]);
-    }
-    // In the child: the result of a raw syscall() (-1 with errno -> -errno).
-    long put(long ret) {
-        long value = ret < 0 ? -errno : ret;
-        if (write(fds_[1], &value, sizeof value) != sizeof value)
-            _exit(3);
-        return value;
-    }
-    // In the parent, after the child exited.
-    std::vector<long> take() {
-        close(fds_[1]);
-        fds_[1] = -1;
-        std::vector<long> out;
-        long v;
-        while (read(fds_[0], &v, sizeof v) == sizeof v)
-            out.push_back(v);
-        return out;
-    }
-
-private:
-    int fds_[2];
-};
-
-void set_comm(const char* name) { std::ofstream("/proc/self/comm") << name << std::flush; }
+using Results = ChildResults;
 
 std::string own_comm() {
     std::ifstream in("/proc/self/comm");

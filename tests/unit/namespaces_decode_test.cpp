@@ -7,46 +7,16 @@
 #include <vector>
 
 #include "events/decode_namespaces.h"
+#include "raw_event_util.h"
 #include "kscope/abi/namespaces.h"
 
 namespace kscope {
 namespace {
 
-kscope_event_header header(uint16_t type, uint16_t size) {
-    kscope_event_header h{};
-    h.ts_ns = 2000;
-    h.cgroup_id = 9;
-    h.pid = 10;
-    h.tid = 11;
-    h.ppid = 2;
-    h.uid = 0;
-    h.gid = 0;
-    h.type = type;
-    h.size = size;
-    std::strncpy(h.comm, "runc", sizeof h.comm);
-    return h;
-}
-
-template <typename T>
-std::vector<std::byte> bytes_of(const T& e, const std::string& tail = "") {
-    std::vector<std::byte> raw(sizeof e + tail.size());
-    std::memcpy(raw.data(), &e, sizeof e);
-    std::memcpy(raw.data() + sizeof e, tail.data(), tail.size());
-    return raw;
-}
-
-void expect_common(const CommonFields& c) {
-    EXPECT_EQ(c.ts_ns, 2003u);
-    EXPECT_EQ(c.pid, 10u);
-    EXPECT_EQ(c.tid, 11u);
-    EXPECT_EQ(c.ppid, 2u);
-    EXPECT_EQ(c.uid, 0u);
-    EXPECT_EQ(c.gid, 0u);
-    EXPECT_EQ(c.comm, "runc");
-    EXPECT_EQ(c.cgroup_id, 9u);
-}
-
-const DecodeContext kCtx{.boot_to_epoch_ns = 3};
+using test::bytes_of;
+using test::expect_common;
+using test::header;
+using test::kCtx;
 
 TEST(DecodeNamespace, UnshareNamesItsNamespacesInBitOrder) {
     kscope_namespace_event e{};
