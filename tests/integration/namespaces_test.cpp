@@ -22,6 +22,7 @@
 
 #include "child_results.h"
 #include "harness.h"
+#include "tool_fixture.h"
 #include "wait_util.h"
 
 namespace kscope::test {
@@ -31,49 +32,14 @@ using std::chrono::milliseconds;
 
 using Results = ChildResults;
 
-std::string hex(uint64_t v) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-class NamespacesProbeTest : public ::testing::Test {
+constexpr char kNamespacesTool[] = "namespaces";
+class NamespacesProbeTest : public SharedToolTest<kNamespacesTool> {
 protected:
-    static void SetUpTestSuite() {
-        if (geteuid() == 0)
-            kscope_ = new Kscope({"namespaces", "--json"});
-    }
-    static void TearDownTestSuite() {
-        delete kscope_;
-        kscope_ = nullptr;
-    }
-    void SetUp() override {
-        if (geteuid() != 0)
-            GTEST_SKIP() << "SKIPPED: integration tests load BPF programs and need root";
-        ASSERT_TRUE(kscope_ && kscope_->ready()) << (kscope_ ? kscope_->stderr_text() : "");
-    }
-
-    // The events of type from pid, once there are at least n (waits up to 5 s).
-    static std::vector<nlohmann::json> events(const std::string& type, pid_t pid, size_t n = 1) {
-        std::vector<nlohmann::json> found;
-        eventually([&] {
-            found = events_for(complete_json_lines(*kscope_), type, pid);
-            return found.size() >= n;
-        }, milliseconds(5000));
-        return found;
-    }
     static void expect_common(const nlohmann::json& e, pid_t pid, const char* comm) {
-        EXPECT_EQ(e["pid"], pid) << e.dump();
-        EXPECT_EQ(e["tid"], pid) << e.dump();
-        EXPECT_EQ(e["ppid"], getpid()) << e.dump();
+        SharedToolTest::expect_common(e, pid, comm);
         EXPECT_EQ(e["uid"], 0) << e.dump();
-        EXPECT_EQ(e["comm"], comm) << e.dump();
     }
-
-    static Kscope* kscope_;
 };
-
-Kscope* NamespacesProbeTest::kscope_ = nullptr;
 
 TEST_F(NamespacesProbeTest, UnshareUtsAndNet) {
     Results r;

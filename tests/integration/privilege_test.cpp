@@ -23,6 +23,7 @@
 #include "bpf/bpf_object.h"
 #include "child_results.h"
 #include "harness.h"
+#include "tool_fixture.h"
 #include "metrics/prometheus_text.h"
 #include "privilege.skel.h"
 #include "probes/privilege_probe.h"
@@ -52,54 +53,8 @@ uint64_t own_caps(const std::string& which) {
     return 0;
 }
 
-std::string hex(uint64_t v) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-class PrivilegeProbeTest : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        if (geteuid() == 0)
-            kscope_ = new Kscope({"privilege", "--json"});
-    }
-    static void TearDownTestSuite() {
-        delete kscope_;
-        kscope_ = nullptr;
-    }
-    void SetUp() override {
-        if (geteuid() != 0)
-            GTEST_SKIP() << "SKIPPED: integration tests load BPF programs and need root";
-        ASSERT_TRUE(kscope_ && kscope_->ready()) << (kscope_ ? kscope_->stderr_text() : "");
-    }
-
-    // The events of type from pid, once there are at least n (waits up to 5 s).
-    static std::vector<nlohmann::json> events(const std::string& type, pid_t pid, size_t n = 1) {
-        std::vector<nlohmann::json> found;
-        eventually([&] {
-            found = events_for(complete_json_lines(*kscope_), type, pid);
-            return found.size() >= n;
-        }, milliseconds(5000));
-        return found;
-    }
-    // The only event of type from pid.
-    static nlohmann::json event(const std::string& type, pid_t pid) {
-        auto found = events(type, pid);
-        EXPECT_EQ(found.size(), 1u) << kscope_->stdout_text();
-        return found.empty() ? nlohmann::json() : found[0];
-    }
-    static void expect_common(const nlohmann::json& e, pid_t pid, const char* comm) {
-        EXPECT_EQ(e["pid"], pid) << e.dump();
-        EXPECT_EQ(e["tid"], pid) << e.dump();
-        EXPECT_EQ(e["ppid"], getpid()) << e.dump();
-        EXPECT_EQ(e["comm"], comm) << e.dump();
-    }
-
-    static Kscope* kscope_;
-};
-
-Kscope* PrivilegeProbeTest::kscope_ = nullptr;
+constexpr char kPrivilegeTool[] = "privilege";
+using PrivilegeProbeTest = SharedToolTest<kPrivilegeTool>;
 
 TEST_F(PrivilegeProbeTest, SetresuidToANonRootUid) {
     Results r;
