@@ -52,6 +52,8 @@ void register_alerts_command(CLI::App& app, int& exit_code) {
         }
         if (!f->json)
             fmt::print("{:<23} {:<13} {:<40} {:>7} {:<16} {}\n", "TIME", "PRIORITY", "RULE", "PID", "COMM", "OUTPUT");
+        if (f->follow)
+            fmt::print(stderr, "kscope alerts: following {}/events.db, Ctrl-C to stop\n", f->data_dir);
         uint64_t last_ts = 0;
         size_t seen_at_last = 0;  // alerts already printed with ts == last_ts
         const std::atomic<bool>& stop = install_stop_signals();

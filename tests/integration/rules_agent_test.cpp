@@ -90,6 +90,30 @@ TEST(RulesAgent, SensitiveFileReadAlertsAndNearMissDoesNot) {
     EXPECT_NE(table.text.find("Read sensitive file untrusted"), std::string::npos) << table.text;
 }
 
+TEST(RulesAgent, AlertsFollowPrintsNewAlerts) {
+    REQUIRE_ROOT();
+    Agent agent(kConfig);
+    ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
+    Kscope follow({"alerts", "-f", "--json", "--data-dir", agent.data_dir()}, /*stdout_pipe=*/true, {}, "following");
+    ASSERT_TRUE(follow.ready()) << follow.stderr_text();
+    pid_t hit = spawn([] {
+        prctl(PR_SET_NAME, "shadowpeek");
+        int fd = open("/etc/shadow", O_RDONLY);
+        if (fd >= 0) close(fd);
+    });
+    wait_child(hit);
+    nlohmann::json alert;
+    for (int i = 0; i < 50 && alert.is_null(); i++) {
+        std::string line = follow.read_line(std::chrono::milliseconds(200));
+        if (line.empty()) continue;
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j["pid"] == hit) alert = j;
+    }
+    ASSERT_FALSE(alert.is_null()) << follow.stderr_text();
+    EXPECT_EQ(alert["rule"], "Read sensitive file untrusted");
+    EXPECT_EQ(WEXITSTATUS(follow.stop()), 0);
+}
+
 TEST(RulesAgent, PrivateKeySearchAlertsWithAncestry) {
     REQUIRE_ROOT();
     Agent agent(kConfig);
