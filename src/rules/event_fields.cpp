@@ -162,6 +162,7 @@ std::optional<std::string> evt_arg(const Event& ev, std::string_view arg) {
             },
             [&](const BpfEvent& e) -> std::optional<std::string> {
                 if (arg == "cmd") return e.command;
+                if (arg == "name") return e.name;  // the program's or map's name from the attr
                 return std::nullopt;
             },
             [&](const NamespaceEvent& e) -> std::optional<std::string> {

@@ -168,6 +168,13 @@ TEST(RulesEventFields, FileChangesAndSecurityEvents) {
     EXPECT_EQ(field(Event(p), "evt.type", ctx), "setresuid");
     EXPECT_EQ(field(Event(p), "ks.old_euid", ctx), "1000");
     EXPECT_EQ(field(Event(p), "ks.new_euid", ctx), "0");
+    BpfEvent b;
+    b.common = cat_process();
+    b.command = "BPF_PROG_LOAD";
+    b.name = "ks_dropper";
+    EXPECT_EQ(field(Event(b), "evt.type", ctx), "bpf");
+    EXPECT_EQ(field(Event(b), "evt.arg.cmd", ctx), "BPF_PROG_LOAD");
+    EXPECT_EQ(field(Event(b), "evt.arg.name", ctx), "ks_dropper");  // the built-in BPF rule's output
     ExitEvent x;
     x.common = cat_process();
     EXPECT_EQ(falco_event_type(Event(x)), "procexit");
