@@ -1,5 +1,6 @@
 #include "bpf/bpf_object.h"
 
+#include <system_error>
 #include <thread>
 
 #include <bpf/bpf.h>
@@ -246,13 +247,19 @@ void BpfObject::detach_all() {
         return;  // the vector's destructor closes it
     std::vector<std::thread> threads;
     const size_t n = std::min(kThreads, links.size());
-    for (size_t t = 0; t < n; t++)
-        threads.emplace_back([&links, t, n] {
-            for (size_t i = t; i < links.size(); i += n)
-                links[i].reset();
-        });
+    try {
+        for (size_t t = 0; t < n; t++)
+            threads.emplace_back([&links, t, n] {
+                for (size_t i = t; i < links.size(); i += n)
+                    links[i].reset();
+            });
+    } catch (const std::system_error&) {
+        // No thread to be had (a pids limit): the rest close one after another below.
+    }
     for (auto& th : threads)
         th.join();
+    for (auto& l : links)
+        l.reset();  // what no thread took (only after a failed start)
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "cli/commands.h"
@@ -54,8 +55,10 @@ void register_alerts_command(CLI::App& app, int& exit_code) {
             fmt::print("{:<23} {:<13} {:<40} {:>7} {:<16} {}\n", "TIME", "PRIORITY", "RULE", "PID", "COMM", "OUTPUT");
         if (f->follow)
             fmt::print(stderr, "kscope alerts: following {}/events.db, Ctrl-C to stop\n", f->data_dir);
+        // Each round asks again from the newest time shown; alerts at exactly that time were
+        // seen (by body) last round and are not printed twice.
         uint64_t last_ts = 0;
-        size_t seen_at_last = 0;  // alerts already printed with ts == last_ts
+        std::set<std::string> seen_at_last;
         const std::atomic<bool>& stop = install_stop_signals();
         while (true) {
             auto rows = (*store)->query(*q);
@@ -64,16 +67,17 @@ void register_alerts_command(CLI::App& app, int& exit_code) {
                 exit_code = 1;
                 return;
             }
-            size_t same_ts = 0;
+            const uint64_t round_from = last_ts;
             for (const auto& body : *rows) {
                 auto e = nlohmann::json::parse(body, nullptr, false);
                 if (e.is_discarded()) continue;
                 uint64_t ts = e.value("ts", uint64_t(0));
-                if (ts == last_ts && same_ts++ < seen_at_last) continue;  // printed in the last round
+                if (ts == round_from && seen_at_last.count(body)) continue;  // printed in the last round
                 if (ts != last_ts) {
                     last_ts = ts;
-                    same_ts = 1;
+                    seen_at_last.clear();
                 }
+                seen_at_last.insert(body);
                 if (f->json)
                     fmt::print("{}\n", body);
                 else
@@ -81,7 +85,6 @@ void register_alerts_command(CLI::App& app, int& exit_code) {
                                e.value("rule", ""), e.value("pid", 0), e.value("comm", ""), e.value("output", ""));
             }
             std::fflush(stdout);
-            seen_at_last = same_ts;
             if (!f->follow || stop.load()) break;
             q->since_ns = last_ts;  // the next round starts at the newest shown
             for (int i = 0; i < 10 && !stop.load(); i++) std::this_thread::sleep_for(std::chrono::milliseconds(100));

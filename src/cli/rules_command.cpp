@@ -32,7 +32,7 @@ Result<std::vector<rules::RulesSource>> sources(const RulesFlags& f) {
     auto files = rules::read_rules_files(f.files);
     if (!files) return files.error();
     std::vector<rules::RulesSource> all;
-    if (!f.no_default || f.files.empty())
+    if (!f.no_default)
         all.push_back({std::string(rules::kDefaultRulesName), std::string(rules::default_rules_text())});
     for (auto& s : *files) all.push_back(std::move(s));
     return all;

@@ -53,7 +53,8 @@ Result<ExecEvent> decode_exec(RawEvent raw, const DecodeContext& ctx) {
         out.stdout_type = fd_type_name(e.fd_type[1]);
         out.stderr_type = fd_type_name(e.fd_type[2]);
         out.exe_memfd = e.flags & KSCOPE_EXEC_EXE_MEMFD;
-        out.exe_deleted = e.flags & KSCOPE_EXEC_EXE_DELETED;
+        // A memfd never has links; "deleted" means an unlinked file, as /proc says it.
+        out.exe_deleted = (e.flags & KSCOPE_EXEC_EXE_DELETED) && !out.exe_memfd;
         out.exe_inode = e.exe_inode;
         out.tty = e.tty;
         out.loginuid = e.loginuid;

@@ -1,5 +1,6 @@
 #include "pipeline/trace_session.h"
 
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -21,10 +22,23 @@ namespace {
 // session of many probes stops in about one grace period, not one per probe.
 void detach_all(std::vector<std::unique_ptr<Probe>>& probes) {
     std::vector<std::thread> threads;
-    for (auto& p : probes)
-        threads.emplace_back([&p] { p->detach(); });
+    size_t started = 0;
+    try {
+        for (; started < probes.size(); started++) {
+            auto& p = probes[started];
+            threads.emplace_back([&p] {
+                if (p)  // a failed start() leaves moved-from slots
+                    p->detach();
+            });
+        }
+    } catch (const std::system_error&) {
+        // No more threads (a pids limit): detach the rest here.
+    }
     for (auto& t : threads)
         t.join();
+    for (size_t i = started; i < probes.size(); i++)
+        if (probes[i])
+            probes[i]->detach();
 }
 
 }  // namespace

@@ -211,6 +211,7 @@ private:
             add_exceptions(def.exceptions, *e.exceptions);
         }
         if (e.tags) {
+            if (how("tags") == "append" && !def.entry.tags) def.entry.tags.emplace();
             if (how("tags") == "append") def.entry.tags->insert(def.entry.tags->end(), e.tags->begin(), e.tags->end());
             else def.entry.tags = e.tags;
         }
@@ -232,7 +233,9 @@ private:
                 std::string value;
                 const bool list_op = comp == "in" || comp == "pmatch" || comp == "intersects";
                 if (x.value_is_list[v][f] || (list_op && !x.fields_is_list)) {
-                    for (const auto& item : cell) value += (value.empty() ? "" : ", ") + quote(item);
+                    // A list's name stays bare so the checker expands it, as in Falco.
+                    for (const auto& item : cell)
+                        value += (value.empty() ? "" : ", ") + (lists_.count(item) ? item : quote(item));
                     value = "(" + value + ")";
                 } else if (list_op && lists_.count(cell[0])) {
                     value = "(" + cell[0] + ")";  // a list's name

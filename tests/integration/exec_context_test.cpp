@@ -136,6 +136,7 @@ TEST(ExecContext, ExecFromAMemfd) {
     EXPECT_EQ(e["ret"], 0);
     EXPECT_EQ(e["syscall"], "execveat");
     EXPECT_EQ(e["exe_memfd"], true);
+    EXPECT_EQ(e["exe_deleted"], false);  // a memfd has no links, but was never a file that got deleted
     EXPECT_NE(e["exe_inode"], 0);
 }
 

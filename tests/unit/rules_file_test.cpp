@@ -106,6 +106,22 @@ TEST(RulesFile, ExceptionsBecomeAndNot) {
     EXPECT_EQ(set->rules[0].event_types, (std::set<std::string>{"execve", "execveat"}));
 }
 
+TEST(RulesFile, AppendingTagsToARuleWithoutTags) {
+    auto set = load({{"a.yaml", "- rule: R\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: info\n"
+                                "- rule: R\n  tags: [T1059]\n  override: {tags: append}\n"}});
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_EQ(set->rules.at(0).tags, (std::vector<std::string>{"T1059"}));
+}
+
+TEST(RulesFile, ListNamesInExceptionValuesExpand) {
+    auto set = load({{"a.yaml", "- list: parents\n  items: [sshd, cron]\n"
+                                "- rule: R\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: info\n"
+                                "  exceptions:\n    - name: p\n      fields: proc.pname\n      values: [parents, bash]\n"}});
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_EQ(set->rules.at(0).condition_text,
+              "(evt.type = execve) and not ((proc.pname in (parents, \"bash\")))");
+}
+
 TEST(RulesFile, ErrorsNameFileLineAndColumn) {
     // An unknown field inside a folded condition: the column of the field in the file.
     EXPECT_EQ(error_of({{"e.yaml", "- rule: R\n  desc: d\n  condition: >\n    evt.type = execve\n    and proc.nam = x\n"
