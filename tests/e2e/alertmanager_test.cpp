@@ -19,17 +19,29 @@ namespace {
 
 constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 
+// A real Alertmanager on a free loopback port that routes nowhere, its files in dir.
+struct Alertmanager {
+    explicit Alertmanager(const std::string& dir)
+        : port(free_port()),
+          process("alertmanager",
+                  {kAlertmanager, "--config.file=" + write_config(dir), "--storage.path=" + dir + "/data",
+                   "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
+                  dir) {}
+    static std::string write_config(const std::string& dir) {
+        std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n";
+        return dir + "/alertmanager.yml";
+    }
+    uint16_t port;
+    ServerProcess process;
+};
+
 TEST(Alertmanager, ReceivesTheTestAlert) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kAlertmanager)) << "alertmanager missing: scripts/bootstrap installs it";
     TempDir tmp("kscope-e2e-am");
-    const std::string& dir = tmp.path();
-    const uint16_t port = free_port();
-    std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n";
-    ServerProcess am("alertmanager",
-                     {kAlertmanager, "--config.file=" + dir + "/alertmanager.yml", "--storage.path=" + dir + "/data",
-                      "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
-                     dir);
+    Alertmanager alertmanager(tmp.path());
+    ServerProcess& am = alertmanager.process;
+    const uint16_t port = alertmanager.port;
     ASSERT_TRUE(wait_http_ok(port, "/-/ready", 60)) << am.log();
 
     Agent agent("exporters:\n  alertmanager:\n    url: http://127.0.0.1:" + std::to_string(port) + "\n");
@@ -63,13 +75,9 @@ TEST(Alertmanager, ReceivesARuleAlert) {
     REQUIRE_ROOT();
     ASSERT_TRUE(std::filesystem::exists(kAlertmanager)) << "alertmanager missing: scripts/bootstrap installs it";
     TempDir tmp("kscope-e2e-am-rule");
-    const std::string& dir = tmp.path();
-    const uint16_t port = free_port();
-    std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n";
-    ServerProcess am("alertmanager",
-                     {kAlertmanager, "--config.file=" + dir + "/alertmanager.yml", "--storage.path=" + dir + "/data",
-                      "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
-                     dir);
+    Alertmanager alertmanager(tmp.path());
+    ServerProcess& am = alertmanager.process;
+    const uint16_t port = alertmanager.port;
     ASSERT_TRUE(wait_http_ok(port, "/-/ready", 60)) << am.log();
     Agent agent("probes:\n  open: true\nprofiling: {enabled: false}\nexporters:\n  alertmanager:\n    url: http://127.0.0.1:" +
                 std::to_string(port) + "\n    resolve_after: 10m\n");

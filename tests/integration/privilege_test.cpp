@@ -457,12 +457,9 @@ TEST(PrivilegeCli, Table) {
                            milliseconds(5000)))
         << k.stdout_text();
     k.stop();
-    std::string out = k.stdout_text();
-    auto nl = out.find('\n');
-    std::string header = out.substr(0, nl);
+    auto [header, row] = first_row(k.stdout_text());
     EXPECT_EQ(header.rfind("PCOMM", 0), 0u) << header;
     EXPECT_NE(header.find("DETAILS"), std::string::npos) << header;
-    std::string row = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
     EXPECT_EQ(row.rfind("kscope-privtab", 0), 0u) << row;
     EXPECT_NE(row.find(" " + std::to_string(child) + " "), std::string::npos) << row;
     EXPECT_NE(row.find(" privilege "), std::string::npos) << row;

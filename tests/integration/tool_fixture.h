@@ -58,6 +58,16 @@ protected:
     static inline Kscope* kscope_ = nullptr;
 };
 
+// A table's header line and its first row.
+struct FirstRow {
+    std::string header, row;
+};
+inline FirstRow first_row(const std::string& out) {
+    auto nl = out.find('\n');
+    if (nl == std::string::npos) return {out, ""};
+    return {out.substr(0, nl), out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1)};
+}
+
 inline std::string hex(uint64_t v) {
     char buf[32];
     snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
