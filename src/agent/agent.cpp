@@ -59,6 +59,7 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
     options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
     options.interrupt = reload_flag_;
     options.rules = config.rules_engine;
+    options.runtime_sockets = config.runtime_sockets;
     std::vector<std::unique_ptr<Probe>> probes = std::move(handed_over);
     for (const auto& [name, pc] : config.probes) {
         if (!pc.enabled)

@@ -351,6 +351,26 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                   }},
              });
          }},
+        {"containers", [&](const YAML::Node& v) {
+             // Each list replaces that API's default sockets; an empty list asks none.
+             auto sockets = [&](RuntimeSocket::Api api, const char* name) {
+                 return [&, api, name](const YAML::Node& s) -> Result<void> {
+                     auto l = list<std::string>(w, s, name);
+                     if (!l) return l.error();
+                     std::erase_if(c.runtime_sockets, [&](const RuntimeSocket& r) { return r.api == api; });
+                     for (const auto& path : *l) {
+                         if (path.empty() || path[0] != '/')
+                             return w.at(s, std::string(name) + ": '" + path + "' is not an absolute path");
+                         c.runtime_sockets.push_back({path, api});
+                     }
+                     return {};
+                 };
+             };
+             return each_field(w, v, "containers", {
+                 {"docker_sockets", sockets(RuntimeSocket::Api::Docker, "containers.docker_sockets")},
+                 {"crio_sockets", sockets(RuntimeSocket::Api::CriO, "containers.crio_sockets")},
+             });
+         }},
         {"ring_kib", [&](const YAML::Node& v) -> Result<void> {
              auto k = scalar<uint32_t>(w, v, "ring_kib");
              if (!k) return k.error();

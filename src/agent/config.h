@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,7 @@
 #include "exporters/nats_exporter.h"
 #include "exporters/remote_write.h"
 #include "exporters/webhook_exporter.h"
-#include <optional>
+#include "pipeline/container_runtime.h"
 #include "server/http_server.h"
 #include "store/event_store.h"
 #include "util/result.h"
@@ -68,6 +69,8 @@ struct AgentConfig {
     RemoteWriteConfig remote_write;  // off unless remote_write.url is set
     ProfilingConfig profiling;
     RulesConfig rules;
+    // Where container names and images are asked (containers: {docker_sockets, crio_sockets}).
+    std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
     // Built from `rules` when the configuration is loaded (load_agent_rules), so that a bad
     // rules file refuses the whole configuration, at start and on reload.
     std::shared_ptr<rules::RuleEngine> rules_engine;

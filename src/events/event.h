@@ -253,6 +253,9 @@ struct AlertEvent {
     std::vector<std::string> tags;
     std::string source = "rule";
     std::string action = "alert";
+    // From the container runtime's socket, when it answered (empty otherwise).
+    std::string container_name;
+    std::string container_image;
     std::shared_ptr<const TriggerEvent> trigger;
 };
 

@@ -191,6 +191,8 @@ Result<Event> parse_alert(Reader& r, int depth) {
     r.strings("tags", e.tags);
     r.text("source", e.source);
     r.text("action", e.action);
+    r.text("container_name", e.container_name);
+    r.text("container_image", e.container_image);
     if (r.failed())
         return r.error();
     if (const json* trigger = r.find("event")) {

@@ -35,6 +35,10 @@ Alert alertmanager_alert(const AlertEvent& e, const std::string& host, uint64_t 
                 {"container_id", e.common.container_id},
                 {"tags", tags},
                 {"source", "kscope"}};
+    if (!e.container_name.empty())
+        a.labels["container_name"] = e.container_name;
+    if (!e.container_image.empty())
+        a.labels["container_image"] = e.container_image;
     a.annotations = {{"summary", e.output},
                      {"description", e.output},
                      {"rule", e.rule},

@@ -4,8 +4,9 @@
 
 namespace kscope {
 
-RulesStage::RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& cache)
-    : engine_(std::move(engine)), cache_(cache) {
+RulesStage::RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& cache,
+                       std::vector<RuntimeSocket> runtime_sockets)
+    : engine_(std::move(engine)), cache_(cache), containers_(std::move(runtime_sockets)) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);
     hostname_ = host;

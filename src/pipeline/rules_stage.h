@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/container_runtime.h"
 #include "pipeline/process_cache.h"
 #include "pipeline/user_db.h"
 #include "rules/engine.h"
@@ -17,7 +18,8 @@ namespace kscope {
 
 class RulesStage final : public rules::ProcessContext {
 public:
-    RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& cache);
+    RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& cache,
+               std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets());
 
     // Alerts for `event`, appended to `alerts`.
     void inspect(const Event& event, std::vector<Event>& alerts) { engine_->evaluate(event, *this, alerts); }
@@ -26,12 +28,14 @@ public:
     const UserEntry* user(uint32_t uid) override { return users_.user(uid); }
     const std::string* group(uint32_t gid) override { return users_.group(gid); }
     const std::string& hostname() override { return hostname_; }
+    const ContainerMeta* container(const std::string& id) override { return containers_.find(id); }
 
 private:
     std::shared_ptr<rules::RuleEngine> engine_;
     ProcessCache& cache_;
     UserDb users_;
     std::string hostname_;
+    ContainerMetaCache containers_;
     // Pids /proc did not have, for a second: events of a gone process do not re-read /proc.
     std::unordered_map<uint32_t, std::chrono::steady_clock::time_point> missing_;
 };

@@ -13,7 +13,7 @@ TraceSession::TraceSession(std::vector<std::unique_ptr<Probe>> probes, SessionOp
         counters_.push_back(std::make_unique<Counters>());
     enricher_ = std::make_unique<Enricher>(cache_, cgroup2_mount_point().value_or(""));
     if (options_.rules)
-        rules_ = std::make_unique<RulesStage>(options_.rules, cache_);
+        rules_ = std::make_unique<RulesStage>(options_.rules, cache_, options_.runtime_sockets);
 }
 
 namespace {

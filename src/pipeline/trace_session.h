@@ -44,6 +44,8 @@ struct SessionOptions {
     const std::atomic<bool>* interrupt = nullptr;
     // Rules evaluated on every event after enrichment; alerts follow their event.
     std::shared_ptr<rules::RuleEngine> rules;
+    // Container runtimes the rules ask for container names and images.
+    std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
 };
 
 // Per probe and per stage.

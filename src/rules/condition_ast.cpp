@@ -21,6 +21,9 @@ std::string_view op_name(CmpOp op) {
         case CmpOp::EndsWith: return "endswith";
         case CmpOp::Glob: return "glob";
         case CmpOp::Regex: return "regex";
+        case CmpOp::BContains: return "bcontains";
+        case CmpOp::BStartsWith: return "bstartswith";
+        case CmpOp::IGlob: return "iglob";
         case CmpOp::Exists: return "exists";
     }
     return "?";

@@ -21,6 +21,7 @@ enum class CmpOp {
     Eq, Ne, Lt, Le, Gt, Ge,
     In, Intersects, PMatch,  // take a list
     Contains, IContains, StartsWith, EndsWith, Glob, Regex,
+    BContains, BStartsWith, IGlob,  // bytes given in hex; glob ignoring case
     Exists,                  // takes nothing
 };
 

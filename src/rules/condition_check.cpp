@@ -3,14 +3,36 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <optional>
 #include <set>
 
+#include "rules/condition_lexer.h"
 #include "rules/falco_fields.h"
 #include "rules/field_catalog.h"
 #include "rules/ip_net.h"
 
 namespace kscope::rules {
+
+namespace {
+
+// Falco pastes a list's items into the condition's text, so an item written '"10.0.0.0/8"'
+// in YAML is a quoted string there: its value is 10.0.0.0/8, and it names no list.
+std::optional<std::string> quoted_item(const std::string& item) {
+    if (item.size() < 2 || (item.front() != '"' && item.front() != '\'') || item.back() != item.front())
+        return std::nullopt;
+    auto tokens = tokenize(item);
+    if (!tokens || tokens->size() != 2 || (*tokens)[0].kind != Token::Kind::String) return std::nullopt;
+    return (*tokens)[0].text;
+}
+
+bool is_hex_bytes(std::string_view s) {
+    return !s.empty() && s.size() % 2 == 0 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+}  // namespace
 
 std::string Diagnostic::text() const {
     std::string out = to_string(pos) + ": " + message;
@@ -48,8 +70,8 @@ public:
     std::vector<Diagnostic> errors;
 
 private:
-    void report(Pos pos, std::string message, bool unavailable = false) {
-        errors.push_back({pos, stack_.empty() ? "" : stack_.back(), std::move(message), unavailable});
+    void report(Pos pos, std::string message, bool unavailable = false, std::string field = "") {
+        errors.push_back({pos, stack_.empty() ? "" : stack_.back(), std::move(message), unavailable, std::move(field)});
     }
 
     Expr resolve_macro(const Expr& e) {
@@ -81,7 +103,8 @@ private:
                      std::vector<std::string>& seen) {
         auto it = quoted ? defs_.lists.end() : defs_.lists.find(text);
         if (it == defs_.lists.end()) {
-            out.push_back({text, quoted, pos});
+            auto unquoted = quoted ? std::nullopt : quoted_item(text);
+            out.push_back({unquoted.value_or(text), quoted || unquoted, pos});
             return;
         }
         if (std::find(seen.begin(), seen.end(), text) != seen.end()) {
@@ -112,7 +135,7 @@ private:
         if (!info) {
             std::string shown = f.name + (f.has_arg ? "[" + f.arg + "]" : "");
             if (is_falco_field(f.name))
-                report(f.pos, "field '" + shown + "' is Falco's but kscope does not have it", true);
+                report(f.pos, "field '" + shown + "' is Falco's but kscope does not have it", true, f.name);
             else
                 report(f.pos, "unknown field '" + shown + "'");
             return false;
@@ -175,6 +198,9 @@ private:
                 report(v.pos, "'" + v.text + "' is not a number (" + e.field.name + " is a number field)");
             if (type == FieldType::Ip && !parse_ip_net(v.text))
                 report(v.pos, "'" + v.text + "' is not an IP address or network");
+            if ((e.op == CmpOp::BContains || e.op == CmpOp::BStartsWith) && !is_hex_bytes(v.text))
+                report(v.pos, "'" + v.text + "' is not hex bytes (" + std::string(op_name(e.op)) +
+                                  " takes them as hex: cafebabe)");
             if (e.op == CmpOp::Regex) {
                 RE2 re(v.text, RE2::Quiet);
                 if (!re.ok()) report(v.pos, "invalid regex '" + v.text + "': " + re.error());

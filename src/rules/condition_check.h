@@ -23,6 +23,7 @@ struct Diagnostic {
     std::string message;
     // A field Falco has and kscope does not: the rule is skipped, not refused.
     bool unavailable_field = false;
+    std::string field;  // the unavailable field, as written
     // "1:17: unknown field 'proc.nam'" or "in macro 'spawned': 1:5: ..."
     std::string text() const;
 };

@@ -52,6 +52,19 @@ bool path_prefix(std::string_view path, std::string_view prefix) {
     return path.size() == prefix.size() || (!prefix.empty() && prefix.back() == '/') || path[prefix.size()] == '/';
 }
 
+// "cafebabe" -> the 4 bytes; nullopt when not an even number of hex digits.
+std::optional<std::string> hex_bytes(std::string_view hex) {
+    if (hex.empty() || hex.size() % 2) return std::nullopt;
+    std::string out;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+        unsigned v = 0;
+        auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
+        if (ec != std::errc() || end != hex.data() + i + 2) return std::nullopt;
+        out += static_cast<char>(v);
+    }
+    return out;
+}
+
 bool sorted_has(const std::vector<std::string>& v, std::string_view s) {
     return std::binary_search(v.begin(), v.end(), s, std::less<>());
 }
@@ -70,6 +83,14 @@ bool match_string(const Node& n, std::string_view s) {
         case CmpOp::PMatch:
             return std::any_of(n.strs.begin(), n.strs.end(), [&](const auto& p) { return path_prefix(s, p); });
         case CmpOp::Regex: return RE2::FullMatch(s, *n.re);
+        case CmpOp::BContains: return s.find(n.str) != std::string_view::npos;
+        case CmpOp::BStartsWith: return s.substr(0, n.str.size()) == n.str;
+        case CmpOp::IGlob: {
+            std::string folded(s);
+            std::transform(folded.begin(), folded.end(), folded.begin(), lower);
+            return n.glob.match(folded);
+        }
+        case CmpOp::Intersects: return sorted_has(n.strs, s);  // one value: as `in`
         default: return false;
     }
 }
@@ -87,10 +108,11 @@ bool match_number(const Node& n, int64_t v) {
     }
 }
 
-bool match_ip(const Node& n, const IpAddr& a) {
-    bool any = std::any_of(n.nets.begin(), n.nets.end(), [&](const IpNet& net) { return net_contains(net, a); });
-    return n.op == CmpOp::Ne ? !any : any;
+bool in_nets(const Node& n, const IpAddr& a) {
+    return std::any_of(n.nets.begin(), n.nets.end(), [&](const IpNet& net) { return net_contains(net, a); });
 }
+
+bool match_ip(const Node& n, const IpAddr& a) { return n.op == CmpOp::Ne ? !in_nets(n, a) : in_nets(n, a); }
 
 bool match_list(const Node& n, const std::vector<std::string>& items) {
     switch (n.op) {
@@ -126,6 +148,14 @@ bool eval_compare(const Node& n, const FieldSource& src) {
             return false;
         case FieldType::Ip:
             if (auto* a = std::get_if<IpAddr>(&*value)) return match_ip(n, *a);
+            if (auto* l = std::get_if<std::vector<std::string>>(&*value)) {
+                // fd.ip, fd.net: either end matches; != holds when neither is among the values.
+                bool any = std::any_of(l->begin(), l->end(), [&](const std::string& s) {
+                    auto a = parse_ip(s);
+                    return a && in_nets(n, *a);
+                });
+                return n.op == CmpOp::Ne ? !any : any;
+            }
             if (auto* s = std::get_if<std::string>(&*value))
                 if (auto a = parse_ip(*s)) return match_ip(n, *a);
             if (auto* s = std::get_if<std::string_view>(&*value))
@@ -214,6 +244,17 @@ Result<Node> compile_node(const Expr& e) {
     if (e.op != CmpOp::PMatch) std::sort(n.strs.begin(), n.strs.end());
     if (e.op == CmpOp::IContains) std::transform(n.str.begin(), n.str.end(), n.str.begin(), lower);
     if (e.op == CmpOp::Glob) n.glob = Glob(n.str);
+    if (e.op == CmpOp::IGlob) {
+        std::transform(n.str.begin(), n.str.end(), n.str.begin(), lower);
+        n.glob = Glob(n.str);
+    }
+    if (e.op == CmpOp::BContains || e.op == CmpOp::BStartsWith) {
+        auto bytes = hex_bytes(n.str);
+        if (!bytes)
+            return Error{to_string(e.values[0].pos) + ": '" + n.str + "' is not hex bytes (" +
+                         std::string(op_name(e.op)) + " takes them as hex: cafebabe)"};
+        n.str = std::move(*bytes);
+    }
     if (e.op == CmpOp::Regex) {
         auto re = std::make_shared<const RE2>(n.str, RE2::Quiet);
         if (!re->ok()) return Error{to_string(e.values[0].pos) + ": invalid regex '" + n.str + "': " + re->error()};

@@ -76,7 +76,11 @@ Result<std::vector<Token>> tokenize(std::string_view text) {
                         case 'n': value += '\n'; break;
                         case 't': value += '\t'; break;
                         case 'r': value += '\r'; break;
-                        case '\\': case '"': case '\'': value += e; break;
+                        case 'b': value += '\b'; break;
+                        case 'f': value += '\f'; break;
+                        case '\\': case '"': case '\'': case '/': value += e; break;
+                        // libsinsp reads "\ " as a backslash (Falco's sudo rule relies on it).
+                        case ' ': value += '\\'; break;
                         default:
                             return error_at(esc, std::string("unknown escape '\\") + e + "' in string");
                     }

@@ -23,7 +23,8 @@ std::optional<CmpOp> op_from(const Token& t) {
         {"in", CmpOp::In},           {"intersects", CmpOp::Intersects}, {"pmatch", CmpOp::PMatch},
         {"contains", CmpOp::Contains}, {"icontains", CmpOp::IContains}, {"startswith", CmpOp::StartsWith},
         {"endswith", CmpOp::EndsWith}, {"glob", CmpOp::Glob},           {"regex", CmpOp::Regex},
-        {"exists", CmpOp::Exists},
+        {"exists", CmpOp::Exists},     {"bcontains", CmpOp::BContains}, {"bstartswith", CmpOp::BStartsWith},
+        {"iglob", CmpOp::IGlob},
     };
     for (const auto& [w, op] : kWords)
         if (t.text == w) return op;

@@ -28,7 +28,7 @@ const std::vector<uint32_t>& RuleEngine::candidates(const Event& event) const {
 std::vector<const Rule*> RuleEngine::matching(const Event& event, ProcessContext& context) const {
     std::vector<const Rule*> out;
     if (std::holds_alternative<AlertEvent>(event)) return out;
-    EventFields fields(event, context);
+    EventFields fields(event, context, evaluated() + 1);
     for (uint32_t i : candidates(event))
         if (set_.rules[i].condition.eval(fields)) out.push_back(&set_.rules[i]);
     return out;
@@ -63,10 +63,10 @@ AlertEvent RuleEngine::make_alert(const Rule& rule, const Event& event, const Fi
 
 void RuleEngine::evaluate(const Event& event, ProcessContext& context, std::vector<Event>& alerts) {
     if (std::holds_alternative<AlertEvent>(event)) return;
-    evaluated_.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t number = evaluated_.fetch_add(1, std::memory_order_relaxed) + 1;
     const auto& list = candidates(event);
     if (list.empty()) return;
-    EventFields fields(event, context);
+    EventFields fields(event, context, number);
     std::chrono::steady_clock::time_point now{};
     for (uint32_t i : list) {
         const Rule& rule = set_.rules[i];
@@ -77,7 +77,13 @@ void RuleEngine::evaluate(const Event& event, ProcessContext& context, std::vect
             continue;
         }
         counters_[i]->fired.fetch_add(1, std::memory_order_relaxed);
-        alerts.emplace_back(make_alert(rule, event, fields));
+        AlertEvent alert = make_alert(rule, event, fields);
+        if (const std::string& id = alert.common.container_id; !id.empty())
+            if (const ContainerMeta* m = context.container(id)) {
+                alert.container_name = m->name;
+                alert.container_image = m->image;
+            }
+        alerts.emplace_back(std::move(alert));
     }
 }
 

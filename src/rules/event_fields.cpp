@@ -274,6 +274,12 @@ std::string cmdline(const ProcessInfo& p) {
 
 std::optional<FieldValue> bool_field(bool b) { return view(yes(b)); }
 
+// What the container runtime said about the event's container (nullptr: host, or not known).
+const ContainerMeta* container_meta(const EventFields& f) {
+    const std::string& id = common_of(f.event()).container_id;
+    return id.empty() ? nullptr : f.context().container(id);
+}
+
 const std::unordered_map<std::string_view, Getter>& getters() {
     using F = const EventFields&;
     using R = const FieldRef&;
@@ -310,6 +316,7 @@ const std::unordered_map<std::string_view, Getter>& getters() {
              if (!v) return std::nullopt;
              return str(std::move(*v));
          }},
+        {"evt.num", [](F f, R) { return num(static_cast<int64_t>(f.number())); }},
         {"evt.rawtime", [](F f, R) { return num(static_cast<int64_t>(common_of(f.event()).ts_ns)); }},
         {"evt.hostname", [](F f, R) { return str(f.context().hostname()); }},
         {"evt.source", [](F, R) { return view("syscall"); }},
@@ -429,10 +436,40 @@ const std::unordered_map<std::string_view, Getter>& getters() {
              std::string_view id = common_of(f.event()).container_id;
              return view(id.empty() ? std::string_view("host") : id.substr(0, 12));
          }},
-        {"container.name",
+        {"container.full_id",
          [](F f, R) {
              std::string_view id = common_of(f.event()).container_id;
-             return view(id.empty() ? std::string_view("host") : id.substr(0, 12));
+             return view(id.empty() ? std::string_view("host") : id);
+         }},
+        {"container.name",
+         [](F f, R) {
+             const std::string& id = common_of(f.event()).container_id;
+             if (id.empty()) return view("host");
+             const ContainerMeta* m = f.context().container(id);
+             return m && !m->name.empty() ? str(m->name) : view(std::string_view(id).substr(0, 12));
+         }},
+        {"container.image",
+         [](F f, R) -> std::optional<FieldValue> {
+             if (const ContainerMeta* m = container_meta(f); m && !m->image.empty()) return str(m->image);
+             return std::nullopt;
+         }},
+        {"container.image.repository",
+         [](F f, R) -> std::optional<FieldValue> {
+             if (const ContainerMeta* m = container_meta(f); m && !m->image.empty()) return str(split_image(m->image).first);
+             return std::nullopt;
+         }},
+        {"container.image.tag",
+         [](F f, R) -> std::optional<FieldValue> {
+             const ContainerMeta* m = container_meta(f);
+             if (!m) return std::nullopt;
+             auto tag = split_image(m->image).second;
+             if (tag.empty()) return std::nullopt;
+             return str(tag);
+         }},
+        {"container.image.id",
+         [](F f, R) -> std::optional<FieldValue> {
+             if (const ContainerMeta* m = container_meta(f); m && !m->image_id.empty()) return str(m->image_id);
+             return std::nullopt;
          }},
         {"ks.type", [](F f, R) { return view(type_name(f.event())); }},
         {"ks.dns.name",
@@ -553,10 +590,17 @@ std::optional<FieldValue> fd_field(const FdView& fd, std::string_view name) {
     if (name == "fd.l4proto") return fd.l4proto.empty() ? std::nullopt : view(fd.l4proto);
     if (!net) return std::nullopt;
     if (name == "fd.is_server") return bool_field(fd.server);
-    if (name == "fd.sip" || name == "fd.dip") return ip(sip);
-    if (name == "fd.cip") return ip(cip);
-    if (name == "fd.lip") return ip(fd.lip);
-    if (name == "fd.rip") return ip(fd.rip);
+    if (name == "fd.sip" || name == "fd.dip" || name == "fd.snet") return ip(sip);
+    if (name == "fd.cip" || name == "fd.cnet") return ip(cip);
+    if (name == "fd.lip" || name == "fd.lnet") return ip(fd.lip);
+    if (name == "fd.rip" || name == "fd.rnet") return ip(fd.rip);
+    if (name == "fd.ip" || name == "fd.net") {  // either end: matches if one does
+        std::vector<std::string> both;
+        for (const auto* a : {&sip, &cip})
+            if (auto v = ip(*a)) both.push_back(field_text(*v));
+        if (both.empty()) return std::nullopt;
+        return FieldValue(std::move(both));
+    }
     if (name == "fd.sport" || name == "fd.dport") return num(sport);
     if (name == "fd.cport") return num(cport);
     if (name == "fd.lport") return num(fd.lport);
@@ -597,13 +641,15 @@ std::string_view falco_event_type(const Event& ev) {
                       ev);
 }
 
-EventFields::EventFields(const Event& event, ProcessContext& context) : event_(event), context_(context) {}
+EventFields::EventFields(const Event& event, ProcessContext& context, uint64_t number)
+    : event_(event), context_(context), number_(number) {}
 EventFields::~EventFields() = default;
 
 bool event_field_known(std::string_view name) {
     static const std::set<std::string_view> fd_fields = {
         "fd.num", "fd.name", "fd.type", "fd.typechar", "fd.directory", "fd.filename", "fd.sockfamily", "fd.l4proto",
-        "fd.is_server", "fd.sip", "fd.dip", "fd.cip", "fd.lip", "fd.rip", "fd.sport", "fd.dport", "fd.cport",
+        "fd.is_server", "fd.sip", "fd.dip", "fd.cip", "fd.lip", "fd.rip", "fd.snet", "fd.cnet", "fd.lnet", "fd.rnet",
+        "fd.ip", "fd.net", "fd.sport", "fd.dport", "fd.cport",
         "fd.lport", "fd.rport"};
     return getters().count(name) || fd_fields.count(name);
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "events/event.h"
+#include "pipeline/container_runtime.h"
 #include "pipeline/process_cache.h"
 #include "pipeline/user_db.h"
 #include "rules/condition_eval.h"
@@ -22,6 +23,8 @@ public:
     virtual const UserEntry* user(uint32_t uid) = 0;
     virtual const std::string* group(uint32_t gid) = 0;
     virtual const std::string& hostname() = 0;
+    // The runtime's name and image for a container id; nullptr when not known (yet).
+    virtual const ContainerMeta* container(const std::string& /*id*/) { return nullptr; }
 };
 
 // Falco's evt.type for a kscope event: execve, openat, connect, setuid, procexit...;
@@ -33,7 +36,8 @@ bool event_field_known(std::string_view name);
 
 class EventFields final : public FieldSource {
 public:
-    EventFields(const Event& event, ProcessContext& context);
+    // number: the event's evt.num, its place in the stream (from 1).
+    EventFields(const Event& event, ProcessContext& context, uint64_t number = 1);
     ~EventFields() override;
     std::optional<FieldValue> get(const FieldRef& field) const override;
 
@@ -41,12 +45,14 @@ public:
     // The process the event belongs to (looked up once).
     const ProcessInfo* process() const;
     ProcessContext& context() const { return context_; }
+    uint64_t number() const { return number_; }
 
     struct FdView;  // the file or connection the event is about, computed on first use
 
 private:
     const Event& event_;
     ProcessContext& context_;
+    uint64_t number_;
     mutable bool looked_up_ = false;
     mutable const ProcessInfo* process_ = nullptr;
     mutable std::unique_ptr<FdView> fd_;

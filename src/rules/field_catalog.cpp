@@ -15,6 +15,7 @@ constexpr FieldInfo kFields[] = {
     {"evt.rawres", T::Number, A::None, "result as returned by the kernel (negative errno on failure)"},
     {"evt.failed", T::String, A::None, "true when the call failed, else false"},
     {"evt.arg", T::String, A::Name, "an event argument, by name (evt.arg.flags) or index (evt.arg[0])"},
+    {"evt.num", T::Number, A::None, "the event's number in this run, from 1 (Falco's never_true is evt.num=0)"},
     {"evt.rawtime", T::Number, A::None, "event time, ns since the Unix epoch"},
     {"evt.hostname", T::String, A::None, "this host's name"},
     {"evt.source", T::String, A::None, "syscall"},
@@ -71,6 +72,12 @@ constexpr FieldInfo kFields[] = {
     {"fd.lip", T::Ip, A::None, "local IP address"},
     {"fd.rip", T::Ip, A::None, "remote IP address"},
     {"fd.dip", T::Ip, A::None, "destination IP address (kscope: same as fd.sip)"},
+    {"fd.ip", T::Ip, A::None, "client or server IP address: matches if either does (!=: if neither is)"},
+    {"fd.net", T::Ip, A::None, "fd.ip, for comparing with networks (fd.net = 10.0.0.0/8)"},
+    {"fd.snet", T::Ip, A::None, "fd.sip, for comparing with networks"},
+    {"fd.cnet", T::Ip, A::None, "fd.cip, for comparing with networks"},
+    {"fd.lnet", T::Ip, A::None, "fd.lip, for comparing with networks"},
+    {"fd.rnet", T::Ip, A::None, "fd.rip, for comparing with networks"},
     {"fd.sport", T::Number, A::None, "server port"},
     {"fd.cport", T::Number, A::None, "client port"},
     {"fd.dport", T::Number, A::None, "destination port (kscope: same as fd.sport)"},
@@ -83,7 +90,12 @@ constexpr FieldInfo kFields[] = {
     {"fs.path.target", T::String, A::None, "rename/link/symlink: the name created"},
     // container
     {"container.id", T::String, A::None, "container id, or host"},
-    {"container.name", T::String, A::None, "container name (kscope: the short id), or host"},
+    {"container.full_id", T::String, A::None, "the whole 64-digit container id, or host"},
+    {"container.name", T::String, A::None, "container name from the runtime's socket (else the short id), or host"},
+    {"container.image", T::String, A::None, "image the container was created from (repo:tag), from the runtime's socket"},
+    {"container.image.repository", T::String, A::None, "the image's repository (without tag or digest)"},
+    {"container.image.tag", T::String, A::None, "the image's tag"},
+    {"container.image.id", T::String, A::None, "the image's id (sha256:...) where the runtime gives it"},
     // kscope's own
     {"ks.type", T::String, A::None, "kscope's event type (exec, tcp_connect, dns_query, privilege...)"},
     {"ks.dns.name", T::String, A::None, "queried DNS name (dns probe)"},
@@ -126,7 +138,9 @@ bool op_fits(FieldType type, CmpOp op) {
         case FieldType::String:
             return op == CmpOp::Eq || op == CmpOp::Ne || op == CmpOp::In || op == CmpOp::Contains ||
                    op == CmpOp::IContains || op == CmpOp::StartsWith || op == CmpOp::EndsWith ||
-                   op == CmpOp::Glob || op == CmpOp::PMatch || op == CmpOp::Regex;
+                   op == CmpOp::Glob || op == CmpOp::PMatch || op == CmpOp::Regex || op == CmpOp::BContains ||
+                   op == CmpOp::BStartsWith || op == CmpOp::IGlob ||
+                   op == CmpOp::Intersects;  // as Falco: on one value, the same as `in`
         case FieldType::Number:
             return op == CmpOp::Eq || op == CmpOp::Ne || op == CmpOp::Lt || op == CmpOp::Le ||
                    op == CmpOp::Gt || op == CmpOp::Ge || op == CmpOp::In;

@@ -79,6 +79,20 @@ std::string quote(std::string_view s) {
     return out + "\"";
 }
 
+// Every field a rule lacks, once, with the macro it is in: "field 'evt.num' (in macro
+// 'never_true') is Falco's but kscope does not have it".
+std::string unavailable_reason(const std::vector<Diagnostic>& errors) {
+    std::vector<std::string> fields;
+    for (const auto& d : errors) {
+        std::string f = "'" + d.field + "'" + (d.macro.empty() ? "" : " (in macro '" + d.macro + "')");
+        if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(std::move(f));
+    }
+    std::string list;
+    for (const auto& f : fields) list += (list.empty() ? "" : ", ") + f;
+    return fields.size() == 1 ? "field " + list + " is Falco's but kscope does not have it"
+                              : "fields " + list + " are Falco's but kscope does not have them";
+}
+
 class Loader {
 public:
     std::vector<std::string> errors;
@@ -130,7 +144,16 @@ private:
             it->second.insert(it->second.end(), e.items.begin(), e.items.end());
             return;
         }
+        if (it != lists_.end()) replaced("list", e.name, list_locs_[e.name], e.loc);
         lists_[e.name] = e.items;
+        list_locs_[e.name] = e.loc;
+    }
+
+    // Falco's rule: the last definition wins. Said when a file replaces another file's
+    // (a user's file redefining a built-in macro changes the built-in rules that use it).
+    void replaced(const char* kind, const std::string& name, const SourceLoc& before, const SourceLoc& now) {
+        if (before.file != now.file)
+            warnings.push_back(now.text() + ": " + kind + " '" + name + "' replaces the one at " + before.text());
     }
 
     void macro(const MacroEntry& e) {
@@ -145,6 +168,7 @@ private:
             it->second.origin.add_scalar(c.text, c.file, c.raw_offset);
             return;
         }
+        if (it != macros_.end()) replaced("macro", e.name, it->second.loc, e.loc);
         MacroDef def;
         def.loc = e.loc;
         def.origin.add_scalar(c.text, c.file, c.raw_offset);
@@ -187,6 +211,7 @@ private:
                 return;
             }
         }
+        if (it != rules_.end()) replaced("rule", e.name, it->second.entry.loc, e.loc);
         RuleDef def;
         def.entry = e;
         def.order = it == rules_.end() ? next_order_++ : it->second.order;  // a redefinition keeps its place
@@ -287,7 +312,10 @@ private:
         if (!checked.ok()) {
             bool all_unavailable = std::all_of(checked.errors.begin(), checked.errors.end(),
                                                [](const Diagnostic& d) { return d.unavailable_field; });
-            if (all_unavailable) return skip(checked.errors.front().message);
+            if (all_unavailable) {
+                if (e.enabled && !*e.enabled) return skip("disabled (enabled: false)");
+                return skip(unavailable_reason(checked.errors));
+            }
             for (const auto& d : checked.errors) {
                 if (d.unavailable_field) continue;
                 SourceLoc at = d.macro.empty() ? full.locate(d.pos) : macros_.at(d.macro).origin.locate(d.pos);
@@ -324,6 +352,7 @@ private:
     }
 
     std::map<std::string, std::vector<std::string>> lists_;
+    std::map<std::string, SourceLoc> list_locs_;
     std::map<std::string, MacroDef> macros_;
     std::map<std::string, RuleDef> rules_;
     size_t next_order_ = 0;

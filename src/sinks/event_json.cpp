@@ -258,6 +258,10 @@ void body(JsonWriter& w, const AlertEvent& e) {
     w.field("rule", e.rule).field("priority", e.priority).field("output", e.output);
     strings(w, "tags", e.tags);
     w.field("source", e.source).field("action", e.action);
+    if (!e.container_name.empty())
+        w.field("container_name", e.container_name);
+    if (!e.container_image.empty())
+        w.field("container_image", e.container_image);
     if (e.trigger) {
         w.begin_object("event");
         std::visit([&](const auto& t) { body(w, t); }, e.trigger->event);

@@ -17,6 +17,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -177,11 +178,12 @@ inline pid_t run_exec_child(const std::function<void()>& fn, int* status = nullp
 // agent gives its processes a container id; removed at the end (once empty).
 class ContainerCgroup {
 public:
-    ContainerCgroup() {
+    // filler: six hex digits that tell apart the containers of one test process.
+    explicit ContainerCgroup(std::string_view filler = "c0ffee") {
         // 64 hex digits, the first (the short id) distinct per run: this pid in decimal.
         id_ = std::to_string(getpid());
         while (id_.size() < 64)
-            id_ += "c0ffee"[id_.size() % 6];
+            id_ += filler[id_.size() % 6];
         if (auto mount = cgroup2_mount_point()) {
             path_ = *mount + "/docker-" + id_ + ".scope";
             std::filesystem::create_directories(path_);

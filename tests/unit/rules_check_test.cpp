@@ -63,7 +63,8 @@ TEST(RulesCatalog, Types) {
     EXPECT_TRUE(op_fits(FieldType::Ip, CmpOp::In));
     EXPECT_FALSE(op_fits(FieldType::Ip, CmpOp::Contains));
     EXPECT_TRUE(op_fits(FieldType::List, CmpOp::Intersects));
-    EXPECT_FALSE(op_fits(FieldType::String, CmpOp::Intersects));
+    EXPECT_TRUE(op_fits(FieldType::String, CmpOp::Intersects));  // as Falco: `in` on one value
+    EXPECT_FALSE(op_fits(FieldType::Number, CmpOp::Intersects));
     EXPECT_TRUE(op_fits(FieldType::Ip, CmpOp::Exists));
 }
 

@@ -124,6 +124,50 @@ TEST(RulesEval, EveryOperator) {
     EXPECT_TRUE(run("proc.exepath regex '.*bin/bash'", e));
 }
 
+// What Falco's own rules file writes: intersects on a one-value field (as `in`), bytes in
+// hex, glob ignoring case, libsinsp's escapes, and list items written as quoted strings.
+TEST(RulesEval, FalcoRulesFileForms) {
+    auto e = shell_event();
+    EXPECT_TRUE(run("proc.args intersects (\"-x\", \"-c 'cat /etc/Shadow'\")", e));
+    EXPECT_FALSE(run("proc.args intersects (\"-V\", \"-l\")", e));
+    EXPECT_TRUE(run("proc.aname intersects (sshd)", e));
+    EXPECT_TRUE(run("proc.name bcontains 6173", e));    // "as"
+    EXPECT_TRUE(run("proc.name bstartswith 6261", e));  // "ba"
+    EXPECT_FALSE(run("proc.name bstartswith 6173", e));
+    EXPECT_TRUE(run("fd.name iglob '/ETC/SHA*'", e));
+    EXPECT_FALSE(run("fd.name glob '/ETC/SHA*'", e));
+    MapSource args;
+    args.fields["proc.args"] = std::string("-s \\ x/y");
+    EXPECT_TRUE(run("proc.args contains \"\\ \" and proc.args contains \"\\/\"", args));  // "\ " is a backslash
+    Definitions d = falco_defs();
+    d.lists["quoted_nets"] = {"\"10.0.0.0/8\"", "'192.168.0.0/16'"};
+    d.lists["quoted_names"] = {"\"(systemd)\"", "bash"};
+    EXPECT_TRUE(run("fd.sip in (quoted_nets)", e, d));
+    EXPECT_TRUE(run("proc.name in (quoted_names)", e, d));
+    MapSource systemd;
+    systemd.fields["proc.name"] = std::string("(systemd)");
+    EXPECT_TRUE(run("proc.name in (quoted_names)", systemd, d));
+    auto bad = compile_condition("proc.name bcontains xyz", falco_defs());
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().message, "1:21: 'xyz' is not hex bytes (bcontains takes them as hex: cafebabe)");
+}
+
+// fd.ip and fd.net match either end of a connection; fd.snet and friends are networks.
+TEST(RulesEval, EitherEndAddressFields) {
+    MapSource e;
+    e.fields["fd.ip"] = std::vector<std::string>{"10.1.2.3", "127.0.0.1"};
+    e.fields["fd.net"] = std::vector<std::string>{"10.1.2.3", "127.0.0.1"};
+    e.fields["fd.snet"] = ip("10.1.2.3");
+    EXPECT_TRUE(run("fd.ip = 127.0.0.1", e));
+    EXPECT_TRUE(run("fd.ip = 10.1.2.3", e));
+    EXPECT_FALSE(run("fd.ip = 10.1.2.4", e));
+    EXPECT_FALSE(run("fd.ip != 127.0.0.1", e));  // one end is
+    EXPECT_TRUE(run("fd.ip != 0.0.0.0", e));
+    EXPECT_FALSE(run("fd.net != \"127.0.0.0/8\"", e));
+    EXPECT_TRUE(run("fd.net in (\"192.168.0.0/16\", \"10.0.0.0/8\")", e));
+    EXPECT_TRUE(run("fd.snet in (private_nets)", e));
+}
+
 TEST(RulesEval, IpFields) {
     auto e = shell_event();
     EXPECT_TRUE(run("fd.sip = 10.1.2.3", e));

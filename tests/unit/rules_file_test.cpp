@@ -165,6 +165,40 @@ TEST(RulesFile, FalcoFieldsKscopeLacksSkipTheRule) {
     EXPECT_EQ(set->status[2].reason, "source 'k8s_audit' is not kscope's (syscall)");
 }
 
+// A skip names every missing field once, with the macro it hides in; a disabled rule says
+// it is disabled whatever fields it lacks; evt.num (Falco's never_true) is kscope's.
+TEST(RulesFile, SkipReasonsNameEveryFieldAndItsMacro) {
+    auto set = load({{"f.yaml", "- macro: never_true\n  condition: (evt.num=0)\n"
+                                "- macro: k8s\n  condition: k8s.ns.name = a or k8s.ns.name = b\n"
+                                "- rule: Two\n  desc: d\n  condition: evt.type = execve and k8s and proc.vpid = 1 and "
+                                "not never_true\n  output: o\n  priority: warning\n"
+                                "- rule: Off\n  desc: d\n  condition: evt.type = execve and k8s\n  output: o\n"
+                                "  priority: info\n  enabled: false\n"
+                                "- rule: Never\n  desc: d\n  condition: evt.type = execve and never_true\n  output: o\n"
+                                "  priority: info\n"}});
+    ASSERT_TRUE(set) << set.error().message;
+    ASSERT_EQ(set->status.size(), 3u);
+    EXPECT_EQ(set->status[0].reason,
+              "fields 'k8s.ns.name' (in macro 'k8s'), 'proc.vpid' are Falco's but kscope does not have them");
+    EXPECT_EQ(set->status[1].reason, "disabled (enabled: false)");
+    EXPECT_TRUE(set->status[2].loaded);
+}
+
+// Falco's rule: the last definition wins; kscope says so when one file replaces another's.
+TEST(RulesFile, ReplacingAnotherFilesDefinitionWarns) {
+    const char* base = "- list: l\n  items: [a]\n- macro: m\n  condition: proc.name in (l)\n"
+                       "- rule: R\n  desc: d\n  condition: evt.type = execve and m\n  output: o\n  priority: info\n";
+    auto set = load({{"a.yaml", base}, {"b.yaml", base}});
+    ASSERT_TRUE(set) << set.error().message;
+    ASSERT_EQ(set->warnings.size(), 3u);
+    EXPECT_EQ(set->warnings[0], "b.yaml:1:9: list 'l' replaces the one at a.yaml:1:9");
+    EXPECT_EQ(set->warnings[1], "b.yaml:3:10: macro 'm' replaces the one at a.yaml:3:10");
+    EXPECT_EQ(set->warnings[2], "b.yaml:5:9: rule 'R' replaces the one at a.yaml:5:9");
+    auto same = load({{"a.yaml", std::string(base) + "- list: l\n  items: [b]\n"}});
+    ASSERT_TRUE(same);
+    EXPECT_TRUE(same->warnings.empty());  // within one file: an ordinary redefinition
+}
+
 TEST(RulesFile, OutputTemplateFillsFields) {
     auto t = OutputTemplate::compile("user=%user.name pid=%proc.pid pod=%k8s.pod.name.");
     ASSERT_TRUE(t) << t.error().message;
