@@ -82,6 +82,24 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("probes:\n  dns:\n    ports: [53, 54, 55, 56, 57]\n", "3:12", "ports takes 1 to 4 ports");
     expect_error("profiling:\n  frequency: 0\n", "2:14", "profiling.frequency must be 1 to 1000");
     expect_error("profiling:\n  rate: 5\n", "2:3", "unknown key 'rate' in profiling");
+    expect_error("containers:\n  docker_sockets: [run/docker.sock]\n", "2:19", "is not an absolute path");
+    expect_error("containers:\n  containerd_sockets: []\n", "2:3", "unknown key 'containerd_sockets' in containers");
+}
+
+// Each socket list replaces that API's defaults; the other API keeps its own.
+TEST(AgentConfig, ContainerRuntimeSockets) {
+    auto defaults = parse_agent_config("", "agent.yaml");
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_EQ(defaults->runtime_sockets.size(), 3u);
+    auto c = parse_agent_config("containers:\n  docker_sockets: [/tmp/d.sock]\n", "agent.yaml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    ASSERT_EQ(c->runtime_sockets.size(), 2u);
+    EXPECT_EQ(c->runtime_sockets[0].path, "/var/run/crio/crio.sock");
+    EXPECT_EQ(c->runtime_sockets[1].path, "/tmp/d.sock");
+    EXPECT_EQ(c->runtime_sockets[1].api, RuntimeSocket::Api::Docker);
+    auto none = parse_agent_config("containers: {docker_sockets: [], crio_sockets: []}\n", "agent.yaml");
+    ASSERT_TRUE(none.ok()) << none.error().message;
+    EXPECT_TRUE(none->runtime_sockets.empty());
 }
 
 TEST(AgentConfig, UnitsAndAddresses) {
