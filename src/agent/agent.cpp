@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "agent/logging.h"
+#include "enforce/enforce_probe.h"
 #include "agent/process_metrics.h"
 #include "probes/faults_probe.h"
 #include "probes/filetop_probe.h"
@@ -32,6 +33,14 @@ Result<ProbeOptions> probe_options(const ProbeConfig& p, uint32_t ring_kib) {
     o.dns_ports = p.ports;
     o.sample_every = p.sample;
     return o;
+}
+
+// Whether some rule kills or denies (then the enforcement programs are loaded).
+bool has_actions(const AgentConfig& config) {
+    if (!config.rules_engine)
+        return false;
+    const auto& rules = config.rules_engine->rules();
+    return std::any_of(rules.begin(), rules.end(), [](const auto& r) { return r.action != rules::Action::Alert; });
 }
 
 // The agent's instance of a probe: aggregate-only where the agent needs no per-process
@@ -72,12 +81,52 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
         if (!running)
             probes.push_back(agent_probe(name));
     }
+    const bool enforcing = has_actions(config);
+    if (enforcing && std::none_of(probes.begin(), probes.end(), [](const auto& p) { return p->name() == "enforce"; }))
+        probes.push_back(std::make_unique<enforce::EnforceProbe>());
     auto session = std::make_unique<TraceSession>(std::move(probes), std::move(options));
     if (auto r = session->start(); !r)
         return r.error();
+    if (enforcing)
+        apply_enforcement(*session, config);
     for (const auto& [name, why] : session->unavailable())
         spdlog::warn("probe {} is not available on this kernel, left out: {}", name, why);
     return session;
+}
+
+// Kill and deny rules into the kernel where their conditions can be decided there; the
+// rest (and all of them, when the programs cannot load) act from user space.
+void Agent::apply_enforcement(TraceSession& session, const AgentConfig& config) {
+    auto& engine = *config.rules_engine;
+    const bool audit = config.rules.audit;
+    const auto policy = enforce::compile_kernel_policy(engine.rules());
+    enforce::EnforceProbe* probe = nullptr;
+    for (const auto& p : session.probes())
+        if (p->name() == "enforce")
+            probe = dynamic_cast<enforce::EnforceProbe*>(p.get());
+    std::vector<bool> in_kernel(engine.rules().size(), false);
+    std::string why;
+    if (!probe) {
+        why = "the enforcement programs are not available on this kernel";
+        for (const auto& [name, reason] : session.unavailable())
+            if (name == "enforce")
+                why += ": " + reason;
+    } else if (auto r = probe->apply(policy, engine.rules(), audit); !r) {
+        why = r.error().message;
+    } else {
+        for (const auto& v : policy.verdicts)
+            in_kernel[v.rule] = v.in_kernel;
+    }
+    for (const auto& v : policy.verdicts) {
+        const auto& rule = engine.rules()[v.rule];
+        const std::string what = std::string(rules::action_name(rule.action)) + (audit ? " (audit: reported only)" : "");
+        if (in_kernel[v.rule])
+            spdlog::info("rule '{}': {} in the kernel ({} slots)", rule.name, what, v.slots.size());
+        else
+            spdlog::warn("rule '{}': {} from user space, after the call: {}", rule.name, what,
+                         why.empty() ? v.reason : why);
+    }
+    engine.set_enforcement(audit, std::move(in_kernel));
 }
 
 Result<void> Agent::start_exporters() {
@@ -373,6 +422,10 @@ void Agent::reload(AgentConfig next) {
         released = session_->release_probes();
     }
     for (auto& p : released) {
+        if (p->name() == "enforce") {  // kept while rules act: the next policy replaces the maps in place
+            (has_actions(next) ? kept : stopped).push_back(std::move(p));
+            continue;
+        }
         auto now = next.probes.find(std::string(p->name()));
         auto before = config_.probes.find(std::string(p->name()));
         const bool same = now != next.probes.end() && before != config_.probes.end() && now->second.enabled &&

@@ -41,6 +41,7 @@ private:
     PrometheusText collect();
     // kscope_alerts_total{rule,priority}, suppressed alerts, rules loaded and skipped.
     void append_rule_metrics(PrometheusText& m);
+    void apply_enforcement(TraceSession& session, const AgentConfig& config);
     // A session of the enabled probes: those handed over keep running, others are loaded.
     Result<std::unique_ptr<TraceSession>> make_session(const AgentConfig& config,
                                                       std::vector<std::unique_ptr<Probe>> handed_over);

@@ -325,6 +325,14 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
         {"rules", [&](const YAML::Node& v) {
              return each_field(w, v, "rules", {
                  {"default", bool_field(w, c.rules.default_rules, "rules.default")},
+                 {"mode", [&](const YAML::Node& m) -> Result<void> {
+                      auto s = scalar<std::string>(w, m, "rules.mode");
+                      if (!s) return s.error();
+                      if (*s != "enforce" && *s != "audit")
+                          return w.at(m, "rules.mode must be enforce or audit");
+                      c.rules.audit = *s == "audit";
+                      return {};
+                  }},
                  {"files", [&](const YAML::Node& f) -> Result<void> {
                       auto l = list<std::string>(w, f, "rules.files");
                       if (!l) return l.error();

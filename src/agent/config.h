@@ -52,6 +52,7 @@ struct RulesConfig {
     std::vector<std::string> files;  // relative paths are taken from the config file's directory
     double rate_per_second = 1.0;    // sustained alerts per rule and process
     uint32_t burst = 10;             // alerts at once per rule and process
+    bool audit = false;              // mode: audit (report would_kill / would_deny) instead of enforce
     bool operator==(const RulesConfig&) const = default;
 };
 

@@ -68,6 +68,7 @@ std::string hook_from_section(std::string_view section) {
         {"tp_btf/", "tp_btf:"},         {"raw_tp/", "raw_tracepoint:"},
         {"raw_tracepoint/", "raw_tracepoint:"}, {"uprobe/", "uprobe:"},
         {"perf_event", "perf_event"},   {"cgroup_skb/", "cgroup_skb:"},
+        {"cgroup/", "cgroup:"},
     };
     for (auto [prefix, kind] : kPrefixes) {
         if (section.starts_with(prefix)) {
@@ -186,35 +187,46 @@ std::vector<HookStatus> BpfObject::attach_all() {
         if (!bpf_program__autoload(prog) ||
             std::string_view(bpf_program__section_name(prog)).starts_with("perf_event"))
             continue;
-        HookStatus s{bpf_program__name(prog), hook_from_section(bpf_program__section_name(prog))};
-        bpf_link* link = nullptr;
-        if (std::string_view(bpf_program__section_name(prog)).starts_with("cgroup_skb/")) {
-            // Packet programs on the cgroup2 root see every socket on the host.
-            auto root = cgroup2_mount_point();
-            int fd = root ? ::open(root->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-            if (fd < 0) {
-                s.error = root ? "cannot open " + *root + ": " + std::strerror(errno)
-                               : "no cgroup2 file system is mounted (mount -t cgroup2 none /sys/fs/cgroup)";
-                report.push_back(std::move(s));
-                continue;
-            }
-            s.hook += ":" + *root;
-            link = bpf_program__attach_cgroup(prog, fd);
-            const int saved = errno;
-            ::close(fd);  // the link keeps the cgroup
-            errno = saved;
-        } else {
-            link = bpf_program__attach(prog);
-        }
-        if (link) {
-            s.attached = true;
-            links_.emplace_back(link);
-        } else {
-            s.error = std::strerror(errno);
-        }
-        report.push_back(std::move(s));
+        report.push_back(attach_one(prog));
     }
     return report;
+}
+
+HookStatus BpfObject::attach_program(std::string_view program) {
+    bpf_program* prog = bpf_object__find_program_by_name(obj_, std::string(program).c_str());
+    if (!prog)
+        return {std::string(program), "", false, "no such program"};
+    return attach_one(prog);
+}
+
+HookStatus BpfObject::attach_one(bpf_program* prog) {
+    HookStatus s{bpf_program__name(prog), hook_from_section(bpf_program__section_name(prog))};
+    bpf_link* link = nullptr;
+    std::string_view section = bpf_program__section_name(prog);
+    if (section.starts_with("cgroup_skb/") || section.starts_with("cgroup/")) {
+        // Cgroup programs on the cgroup2 root see every socket on the host.
+        auto root = cgroup2_mount_point();
+        int fd = root ? ::open(root->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd < 0) {
+            s.error = root ? "cannot open " + *root + ": " + std::strerror(errno)
+                           : "no cgroup2 file system is mounted (mount -t cgroup2 none /sys/fs/cgroup)";
+            return s;
+        }
+        s.hook += ":" + *root;
+        link = bpf_program__attach_cgroup(prog, fd);
+        const int saved = errno;
+        ::close(fd);  // the link keeps the cgroup
+        errno = saved;
+    } else {
+        link = bpf_program__attach(prog);
+    }
+    if (link) {
+        s.attached = true;
+        links_.emplace_back(link);
+    } else {
+        s.error = std::strerror(errno);
+    }
+    return s;
 }
 
 HookStatus BpfObject::attach_perf_event(std::string_view program, int perf_fd, const std::string& hook) {

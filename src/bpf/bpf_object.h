@@ -13,6 +13,7 @@
 
 struct bpf_object;
 struct bpf_link;
+struct bpf_program;
 
 namespace kscope {
 
@@ -52,6 +53,9 @@ public:
     // Attaches every program; keeps going past failures and reports each one. perf_event
     // programs are left to attach_perf_event (they need an event per CPU).
     std::vector<HookStatus> attach_all();
+    // Attaches one loaded program by name (tracepoints by section; cgroup programs on the
+    // cgroup2 root). Links live until detach_all() or destruction.
+    HookStatus attach_program(std::string_view program);
     // Attaches a perf_event program to an open perf event; the link owns perf_fd.
     HookStatus attach_perf_event(std::string_view program, int perf_fd, const std::string& hook);
     void detach_all();
@@ -76,6 +80,7 @@ public:
 
 private:
     BpfObject(std::string name, bpf_object* obj) : name_(std::move(name)), obj_(obj) {}
+    HookStatus attach_one(bpf_program* prog);
 
     struct LinkDeleter {
         void operator()(bpf_link* link) const;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "enforce/kernel_policy.h"
 #include "events/event_from_json.h"
 #include "rules/default_rules.h"
 #include "rules/engine.h"
@@ -195,10 +196,39 @@ int run_test(const RulesFlags& f) {
     return 0;
 }
 
+// Which kill and deny rules the kernel acts for, as which map entries, and why the others
+// act from user space.
+int run_compile(const RulesFlags& f) {
+    auto set = load(f);
+    if (!set) {
+        fmt::print(stderr, "{}\n", set.error().message);
+        return 2;
+    }
+    const auto policy = enforce::compile_kernel_policy(set->rules);
+    size_t in_kernel = 0;
+    for (const auto& v : policy.verdicts) {
+        const auto& r = set->rules[v.rule];
+        if (!reported(f, r.loc)) continue;
+        const std::string action(rules::action_name(r.action));
+        if (v.in_kernel) {
+            in_kernel++;
+            fmt::print("{}:{}: rule \"{}\": {} in the kernel\n", r.loc.file, r.loc.line, r.name, action);
+            for (size_t s : v.slots)
+                fmt::print("    slot {}: {}\n", s, enforce::describe_slot(policy.slots[s]));
+        } else {
+            fmt::print("{}:{}: rule \"{}\": {} from user space (the process is killed when the event arrives): {}\n",
+                       r.loc.file, r.loc.line, r.name, action, v.reason);
+        }
+    }
+    fmt::print("{} of {} rules with an action in the kernel, {} of {} slots used\n", in_kernel, policy.verdicts.size(),
+               policy.slots.size(), KSCOPE_ENFORCE_SLOTS);
+    return 0;
+}
+
 }  // namespace
 
 void register_rules_command(CLI::App& app, int& exit_code) {
-    CLI::App* cmd = app.add_subcommand("rules", "check, list and test detection rules (Falco's format)");
+    CLI::App* cmd = app.add_subcommand("rules", "check, list, test and compile detection rules (Falco's format)");
     cmd->require_subcommand(1);
     auto add_common = [](CLI::App* sub, RulesFlags& f) {
         sub->add_option("files", f.files, "rules files (YAML), loaded after the built-in rules");
@@ -223,6 +253,12 @@ void register_rules_command(CLI::App& app, int& exit_code) {
     t->add_option("--events", test->events, "a JSON-lines file of events")->required();
     t->add_flag("--json", test->json, "alerts as JSON events");
     t->final_callback([test, &exit_code] { exit_code = run_test(*test); });
+
+    auto compile = std::make_shared<RulesFlags>();
+    CLI::App* k = cmd->add_subcommand(
+        "compile", "which kill and deny rules go into the kernel, as which map entries, and why others do not");
+    add_common(k, *compile);
+    k->final_callback([compile, &exit_code] { exit_code = run_compile(*compile); });
 }
 
 }  // namespace kscope

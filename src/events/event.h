@@ -252,7 +252,11 @@ struct AlertEvent {
     std::string output;              // the rule's output template, filled
     std::vector<std::string> tags;
     std::string source = "rule";
-    std::string action = "alert";
+    std::string action = "alert";  // alert, kill, deny, would_kill, would_deny
+    // Actions only: whether the kernel acted (at `hook`, `stage`) or user space did.
+    bool in_kernel = false;
+    std::string hook;   // exec, open_write, connect... ("" from user space)
+    std::string stage;  // syscall_entry, after_call, cgroup_sock_addr
     // From the container runtime's socket, when it answered (empty otherwise).
     std::string container_name;
     std::string container_image;

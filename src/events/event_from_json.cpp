@@ -191,6 +191,9 @@ Result<Event> parse_alert(Reader& r, int depth) {
     r.strings("tags", e.tags);
     r.text("source", e.source);
     r.text("action", e.action);
+    r.flag("in_kernel", e.in_kernel);
+    r.text("hook", e.hook);
+    r.text("stage", e.stage);
     r.text("container_name", e.container_name);
     r.text("container_image", e.container_image);
     if (r.failed())

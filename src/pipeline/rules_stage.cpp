@@ -1,6 +1,10 @@
 #include "pipeline/rules_stage.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace kscope {
 
@@ -10,6 +14,45 @@ RulesStage::RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& 
     char host[256] = {};
     gethostname(host, sizeof host - 1);
     hostname_ = host;
+}
+
+namespace {
+
+// /proc/PID/stat's flags have PF_KTHREAD for kernel threads.
+bool kernel_thread(uint32_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) return false;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    unsigned long flags = 0;
+    for (int i = 3; i <= 9 && rest >> field; i++)
+        if (i == 9) flags = std::strtoul(field.c_str(), nullptr, 10);
+    constexpr unsigned long kPfKthread = 0x00200000;
+    return flags & kPfKthread;
+}
+
+}  // namespace
+
+bool RulesStage::inspect(Event& event, std::vector<Event>& alerts) {
+    if (auto* a = std::get_if<AlertEvent>(&event); a && a->in_kernel)
+        return engine_->complete_kernel_alert(*a, *this);
+    const size_t before = alerts.size();
+    engine_->evaluate(event, *this, alerts);
+    for (size_t i = before; i < alerts.size(); i++) {
+        auto& a = std::get<AlertEvent>(alerts[i]);
+        if (a.action != "kill" && a.action != "deny") continue;
+        // From user space the call has happened: the process is killed as the event
+        // arrives (deny too). Never pid 1, kscope itself or a kernel thread.
+        const uint32_t pid = a.common.pid;
+        if (pid <= 1 || pid == static_cast<uint32_t>(getpid()) || kernel_thread(pid)) {
+            a.action = "exempt";  // matched, but never acted on
+            continue;
+        }
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
+    return true;
 }
 
 const ProcessInfo* RulesStage::process(uint32_t pid) {

@@ -21,8 +21,10 @@ public:
     RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& cache,
                std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets());
 
-    // Alerts for `event`, appended to `alerts`.
-    void inspect(const Event& event, std::vector<Event>& alerts) { engine_->evaluate(event, *this, alerts); }
+    // Alerts for `event`, appended to `alerts`; the processes of kill and deny rules acted
+    // on from user space are killed here. An alert the kernel raised is completed (its
+    // output); false when the rate limit holds it back (then it goes no further).
+    bool inspect(Event& event, std::vector<Event>& alerts);
 
     const ProcessInfo* process(uint32_t pid) override;
     const UserEntry* user(uint32_t uid) override { return users_.user(uid); }

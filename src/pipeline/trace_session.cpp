@@ -108,7 +108,10 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
     enricher_->enrich(event.value());
     if (rules_) {
         alerts_.clear();
-        rules_->inspect(event.value(), alerts_);
+        if (!rules_->inspect(event.value(), alerts_)) {  // a kernel action's alert, rate-limited
+            enricher_->forget(event.value());
+            return;
+        }
     }
     enricher_->forget(event.value());  // after the rules: an exit's rules still see the process
     auto push = [&](Event&& e) {

@@ -5,8 +5,10 @@
 namespace kscope::rules {
 
 RuleEngine::RuleEngine(RuleSet set, RateLimit limit) : set_(std::move(set)), limit_(limit) {
+    in_kernel_.assign(set_.rules.size(), false);
     for (uint32_t i = 0; i < set_.rules.size(); i++) {
         counters_.push_back(std::make_unique<RuleCounters>());
+        by_name_.emplace(set_.rules[i].name, i);
         if (set_.rules[i].event_types.empty()) any_type_.push_back(i);
     }
     for (uint32_t i = 0; i < set_.rules.size(); i++)
@@ -50,6 +52,62 @@ bool RuleEngine::allow(uint32_t rule, uint32_t pid, std::chrono::steady_clock::t
     return true;
 }
 
+void RuleEngine::set_enforcement(bool audit, std::vector<bool> in_kernel) {
+    audit_ = audit;
+    in_kernel.resize(set_.rules.size(), false);
+    in_kernel_ = std::move(in_kernel);
+}
+
+namespace {
+
+// The process as an exec the kernel acted on made it: the process table has not seen
+// that exec (at its entry it never happens), so its program and name come from the event.
+class ExecOverlay final : public ProcessContext {
+public:
+    ExecOverlay(ProcessContext& base, const ExecEvent& exec) : base_(base) {
+        if (const ProcessInfo* p = base.process(exec.common.pid)) info_ = *p;
+        info_.pid = exec.common.pid;
+        info_.ppid = exec.common.ppid;
+        info_.exe = exec.filename;
+        info_.comm = exec.filename.substr(exec.filename.rfind('/') + 1).substr(0, 15);
+        info_.argv = {info_.comm};
+    }
+    const ProcessInfo* process(uint32_t pid) override { return pid == info_.pid ? &info_ : base_.process(pid); }
+    const UserEntry* user(uint32_t uid) override { return base_.user(uid); }
+    const std::string* group(uint32_t gid) override { return base_.group(gid); }
+    const std::string& hostname() override { return base_.hostname(); }
+    const ContainerMeta* container(const std::string& id) override { return base_.container(id); }
+
+private:
+    ProcessContext& base_;
+    ProcessInfo info_;
+};
+
+}  // namespace
+
+bool RuleEngine::complete_kernel_alert(AlertEvent& alert, ProcessContext& context) {
+    auto it = by_name_.find(alert.rule);
+    if (it == by_name_.end() || !alert.trigger) return true;  // a rule of the policy before a reload
+    const uint32_t i = it->second;
+    if (!allow(i, alert.common.pid, std::chrono::steady_clock::now())) {
+        counters_[i]->suppressed.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    counters_[i]->fired.fetch_add(1, std::memory_order_relaxed);
+    if (const auto* exec = std::get_if<ExecEvent>(&alert.trigger->event)) {
+        ExecOverlay overlay(context, *exec);
+        alert.output = set_.rules[i].output.render(EventFields(alert.trigger->event, overlay, evaluated() + 1));
+    } else {
+        alert.output = set_.rules[i].output.render(EventFields(alert.trigger->event, context, evaluated() + 1));
+    }
+    if (const std::string& id = alert.common.container_id; !id.empty())
+        if (const ContainerMeta* m = context.container(id)) {
+            alert.container_name = m->name;
+            alert.container_image = m->image;
+        }
+    return true;
+}
+
 AlertEvent RuleEngine::make_alert(const Rule& rule, const Event& event, const FieldSource& fields) {
     AlertEvent a;
     a.common = common_of(event);
@@ -70,7 +128,7 @@ void RuleEngine::evaluate(const Event& event, ProcessContext& context, std::vect
     std::chrono::steady_clock::time_point now{};
     for (uint32_t i : list) {
         const Rule& rule = set_.rules[i];
-        if (!rule.condition.eval(fields)) continue;
+        if (in_kernel_[i] || !rule.condition.eval(fields)) continue;
         if (now == std::chrono::steady_clock::time_point{}) now = std::chrono::steady_clock::now();
         if (!allow(i, common_of(event).pid, now)) {
             counters_[i]->suppressed.fetch_add(1, std::memory_order_relaxed);
@@ -78,6 +136,10 @@ void RuleEngine::evaluate(const Event& event, ProcessContext& context, std::vect
         }
         counters_[i]->fired.fetch_add(1, std::memory_order_relaxed);
         AlertEvent alert = make_alert(rule, event, fields);
+        if (rule.action != Action::Alert) {  // acted on from user space (the caller kills)
+            alert.action = (audit_ ? "would_" : "") + std::string(action_name(rule.action));
+            alert.in_kernel = false;
+        }
         if (const std::string& id = alert.common.container_id; !id.empty())
             if (const ContainerMeta* m = context.container(id)) {
                 alert.container_name = m->name;

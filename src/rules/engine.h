@@ -44,6 +44,15 @@ public:
     // The alert for `rule` matching `event` (output filled).
     static AlertEvent make_alert(const Rule& rule, const Event& event, const FieldSource& fields);
 
+    // Enforcement (rules with action kill or deny): in audit mode alerts say would_kill /
+    // would_deny and nothing is done; rules the kernel acts for (in_kernel[i]) are not
+    // evaluated here, their alerts come from the kernel. Before the first evaluate().
+    void set_enforcement(bool audit, std::vector<bool> in_kernel);
+    bool audit() const { return audit_; }
+    // An alert the kernel raised (EnforceProbe): its output filled from its triggering
+    // event, counted, and rate-limited like the rest; false when the limit holds it back.
+    bool complete_kernel_alert(AlertEvent& alert, ProcessContext& context);
+
 private:
     const std::vector<uint32_t>& candidates(const Event& event) const;
     bool allow(uint32_t rule, uint32_t pid, std::chrono::steady_clock::time_point now);
@@ -52,6 +61,9 @@ private:
     RateLimit limit_;
     std::unordered_map<std::string, std::vector<uint32_t>> by_type_;  // rules per evt.type, any-type rules merged in
     std::vector<uint32_t> any_type_;
+    bool audit_ = false;
+    std::vector<bool> in_kernel_;                      // per rule
+    std::unordered_map<std::string, uint32_t> by_name_;
     std::vector<std::unique_ptr<RuleCounters>> counters_;
     std::atomic<uint64_t> evaluated_{0};
     struct Bucket {

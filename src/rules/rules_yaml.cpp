@@ -213,7 +213,7 @@ public:
         r.loc = loc(n["rule"]);
         const std::string what = "rule '" + r.name + "'";
         check_keys(n, {"rule", "desc", "condition", "output", "priority", "tags", "enabled", "exceptions", "append",
-                       "override", "source", "warn_evttypes", "skip-if-unknown-filter", "capture",
+                       "override", "source", "action", "warn_evttypes", "skip-if-unknown-filter", "capture",
                        "capture_duration"},
                    what);
         size_t before = errors.size();
@@ -230,6 +230,10 @@ public:
         if (const auto& t = n["tags"]) r.tags = strings(t, "tags of " + what);
         if (const auto& e = n["enabled"]) r.enabled = boolean(e, "enabled of " + what);
         if (const auto& s = n["source"]) r.source = string(s, "source of " + what);
+        if (const auto& a = n["action"]) {  // kscope's extension: alert (the default), kill, deny
+            if (a.IsScalar()) r.action = located(a);
+            else error(a, "action of " + what + " must be alert, kill or deny");
+        }
         if (const auto& a = n["append"]) r.append = boolean(a, "append of " + what).value_or(false);
         if (const auto& ex = n["exceptions"]) {
             if (!ex.IsSequence()) {
@@ -243,7 +247,7 @@ public:
         }
         if (const auto& o = n["override"]) {
             static const std::set<std::string> keys = {"desc", "condition", "output", "priority", "tags",
-                                                       "enabled", "exceptions"};
+                                                       "enabled", "exceptions", "action"};
             if (!o.IsMap()) {
                 error(o, "override of " + what + " must be a mapping such as {condition: append}");
             } else {
@@ -251,7 +255,8 @@ public:
                     std::string key = kv.first.Scalar(), how = kv.second.IsScalar() ? kv.second.Scalar() : "";
                     if (!keys.count(key)) error(kv.first, "override of " + what + ": '" + key + "' cannot be overridden");
                     else if (how != "append" && how != "replace") error(kv.second, "override of " + what + ": '" + key + "' must be append or replace");
-                    else if (how == "append" && (key == "output" || key == "desc" || key == "priority" || key == "enabled"))
+                    else if (how == "append" && (key == "output" || key == "desc" || key == "priority" || key == "enabled" ||
+                                                 key == "action"))
                         error(kv.second, "override of " + what + ": '" + key + "' can only be replaced");
                     else if (!n[key]) error(kv.first, "override of " + what + " names '" + key + "' but the entry has no " + key);
                     else r.overrides[key] = how;

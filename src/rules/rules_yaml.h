@@ -60,6 +60,7 @@ struct RuleEntry {
     std::optional<bool> enabled;
     std::optional<std::vector<ExceptionEntry>> exceptions;
     std::optional<std::string> source;
+    std::optional<LocatedText> action;  // kscope's: alert, kill, deny
     bool append = false;
     std::map<std::string, std::string> overrides;  // key -> append | replace
     SourceLoc loc;

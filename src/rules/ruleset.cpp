@@ -12,6 +12,15 @@
 
 namespace kscope::rules {
 
+std::string_view action_name(Action a) {
+    switch (a) {
+        case Action::Alert: return "alert";
+        case Action::Kill: return "kill";
+        case Action::Deny: return "deny";
+    }
+    return "alert";
+}
+
 std::string_view priority_name(Priority p) {
     switch (p) {
         case Priority::Emergency: return "Emergency";
@@ -244,6 +253,7 @@ private:
         if (e.desc) def.entry.desc = e.desc;
         if (e.priority) def.entry.priority = e.priority;
         if (e.enabled) def.entry.enabled = e.enabled;
+        if (e.action) def.entry.action = e.action;
     }
 
     // " and not (exc1) and not (exc2)": each exception is an `or` of its values, each value
@@ -334,8 +344,21 @@ private:
             errors.push_back(e.loc.text() + ": rule '" + e.name + "': " + output.error().message);
             return;
         }
+        Action action = Action::Alert;
+        if (e.action) {
+            const std::string& a = e.action->text;
+            if (a == "kill") action = Action::Kill;
+            else if (a == "deny") action = Action::Deny;
+            else if (a != "alert") {
+                errors.push_back(e.action->loc.text() + ": rule '" + e.name + "': unknown action '" + a +
+                                 "' (alert, kill or deny)");
+                return;
+            }
+        }
         if (e.enabled && !*e.enabled) return skip("disabled (enabled: false)");
         Rule r;
+        r.action = action;
+        r.checked = std::make_shared<const Expr>(checked.expr);
         r.name = e.name;
         r.desc = *e.desc;
         r.output_text = *e.output;

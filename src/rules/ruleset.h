@@ -4,6 +4,7 @@
 // file:line:column and nothing is loaded.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -18,6 +19,10 @@ namespace kscope::rules {
 
 enum class Priority { Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug };
 
+// What a match does (kscope's `action:`): alert only, kill the process, or deny the call.
+enum class Action { Alert, Kill, Deny };
+std::string_view action_name(Action a);  // "alert", "kill", "deny"
+
 std::string_view priority_name(Priority p);  // Falco's: "Warning", "Critical"
 // Case-insensitive; accepts Falco's spellings (INFO, informational, warn...).
 std::optional<Priority> parse_priority(std::string_view text);
@@ -31,6 +36,8 @@ struct Rule {
     SourceLoc loc;
     std::string condition_text;  // as merged (appends, exceptions), before macros are inlined
     CompiledCondition condition;
+    std::shared_ptr<const Expr> checked;  // macros inlined, lists expanded (the kernel compiler reads it)
+    Action action = Action::Alert;
     OutputTemplate output;
     // The evt.type values the condition can match; empty: any event (no prefilter).
     std::set<std::string> event_types;

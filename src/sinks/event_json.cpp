@@ -258,6 +258,10 @@ void body(JsonWriter& w, const AlertEvent& e) {
     w.field("rule", e.rule).field("priority", e.priority).field("output", e.output);
     strings(w, "tags", e.tags);
     w.field("source", e.source).field("action", e.action);
+    if (e.action != "alert")
+        w.field("in_kernel", e.in_kernel);
+    if (e.in_kernel)
+        w.field("hook", e.hook).field("stage", e.stage);
     if (!e.container_name.empty())
         w.field("container_name", e.container_name);
     if (!e.container_image.empty())
