@@ -83,6 +83,7 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("profiling:\n  frequency: 0\n", "2:14", "profiling.frequency must be 1 to 1000");
     expect_error("profiling:\n  rate: 5\n", "2:3", "unknown key 'rate' in profiling");
     expect_error("containers:\n  docker_sockets: [run/docker.sock]\n", "2:19", "is not an absolute path");
+    expect_error("rules:\n  mode: strict\n", "2:9", "rules.mode must be enforce or audit");
     expect_error("containers:\n  containerd_sockets: []\n", "2:3", "unknown key 'containerd_sockets' in containers");
 }
 

@@ -184,6 +184,20 @@ TEST(RulesFile, SkipReasonsNameEveryFieldAndItsMacro) {
     EXPECT_TRUE(set->status[2].loaded);
 }
 
+// kscope's `action:` (alert by default, kill, deny), also through an override.
+TEST(RulesFile, ActionsAndTheirErrors) {
+    const std::string base = "- rule: R\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: info\n";
+    auto set = load({{"a.yaml", base + "  action: kill\n"}});
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_EQ(set->rules.at(0).action, Action::Kill);
+    EXPECT_TRUE(set->rules.at(0).checked);
+    set = load({{"a.yaml", base}, {"b.yaml", "- rule: R\n  action: deny\n  override: {action: replace}\n"}});
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_EQ(set->rules.at(0).action, Action::Deny);
+    EXPECT_EQ(error_of({{"a.yaml", base + "  action: stop\n"}}),
+              "a.yaml:6:11: rule 'R': unknown action 'stop' (alert, kill or deny)");
+}
+
 // Falco's rule: the last definition wins; kscope says so when one file replaces another's.
 TEST(RulesFile, ReplacingAnotherFilesDefinitionWarns) {
     const char* base = "- list: l\n  items: [a]\n- macro: m\n  condition: proc.name in (l)\n"
