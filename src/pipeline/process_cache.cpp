@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "pipeline/container_id.h"
+#include "util/read_file.h"
 
 namespace kscope {
 
@@ -69,10 +70,8 @@ size_t ProcessCache::seed_from_proc(const std::string& proc_root) {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+// "" when the process is gone meanwhile (its files then fail to read).
+std::string slurp(const std::string& path) { return read_file(path).value_or(""); }
 
 }  // namespace
 

@@ -3,8 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <sstream>
+
+#include "util/read_file.h"
 
 namespace kscope {
 
@@ -20,8 +21,7 @@ namespace {
 
 // /proc/PID/stat's flags have PF_KTHREAD for kernel threads.
 bool kernel_thread(uint32_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
     auto close = stat.rfind(')');
     if (close == std::string::npos) return false;
     std::istringstream rest(stat.substr(close + 2));

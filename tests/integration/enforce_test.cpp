@@ -15,8 +15,10 @@
 
 #include <linux/bpf.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "default_rules_helpers.h"
 
@@ -254,6 +256,41 @@ TEST_F(Enforce, TheAgentIsNeverActedOn) {
     ASSERT_EQ(a.size(), 1u);
     EXPECT_EQ(a[0]["hook"], "bpf");
     EXPECT_TRUE(default_rules::alerts_now(*agent, "No bpf", agent->process().pid()).empty());
+}
+
+// SIGHUP with a changed rules file: the next policy is written beside the active one and
+// switched to, so a binary denied before and after is never let through meanwhile (a
+// child execs it without pause across the reload), and the new rule acts after it.
+TEST_F(Enforce, ReloadLeavesNoWindow) {
+    auto agent = start("enforce");
+    ASSERT_TRUE(agent->ready());
+    std::filesystem::copy_file(dir() + "/bin/ks-marker", dir() + "/bin/ks-second");
+    const std::string marker = dir() + "/bin/ks-marker";
+    std::atomic<bool> stop{false};
+    std::atomic<int> attempts{0}, escaped{0};
+    std::thread hammer([&] {
+        while (!stop) {
+            int st = run("/", {marker, dir() + "/escaped"});
+            attempts++;
+            if (!killed(st)) escaped++;
+        }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ofstream(dir() + "/rules.yaml", std::ios::app)
+        << "- rule: Kill second\n  desc: added by the reload\n"
+           "  condition: evt.type in (execve, execveat) and proc.exepath = " << dir() << "/bin/ks-second\n"
+           "  output: killed %proc.exepath\n  priority: CRITICAL\n  action: kill\n";
+    ASSERT_EQ(kill(agent->process().pid(), SIGHUP), 0);
+    EXPECT_TRUE(agent->process().wait_stderr("configuration reloaded", std::chrono::seconds(20)))
+        << agent->process().stderr_text();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+    hammer.join();
+    EXPECT_GT(attempts.load(), 10);
+    EXPECT_EQ(escaped.load(), 0) << "of " << attempts.load();
+    EXPECT_FALSE(std::filesystem::exists(dir() + "/escaped"));
+    EXPECT_TRUE(killed(run("/", {dir() + "/bin/ks-second", dir() + "/second"})));
+    EXPECT_FALSE(std::filesystem::exists(dir() + "/second"));
 }
 
 // Programs of kscope's enforcement attached anywhere, as bpftool lists them.
