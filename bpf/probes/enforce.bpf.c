@@ -260,6 +260,10 @@ static __always_inline int act(__u64 m, __u32 gen, __u32 hook, __u8 stage, __s64
 			break;
 	if (bit >= KSCOPE_ENFORCE_SLOTS)
 		return 0;
+	/* A reload switched policies while this call was being tested: its answer may mix
+	 * the two (user space keeps the old one intact until the next reload). */
+	if (current_gen() != gen)
+		return 0;
 	__u32 index = gen * KSCOPE_ENFORCE_SLOTS + bit;
 	struct kscope_enforce_slot *slot = bpf_map_lookup_elem(&slots, &index);
 	if (!slot)
@@ -290,11 +294,24 @@ static __always_inline void clear_event(struct enforce_scratch *s)
 
 /* The key's path from a user string; its length, 0 when unreadable, too long or not
  * absolute (then it would not mean the same as the resolved path). */
+/* A name with "//" or "/." (".", "..", or a dot file) may not mean what it spells
+ * (/etc/../tmp/x is not below /etc): such names are left to the resolved path. */
+static __always_inline bool plain_path(const char *p)
+{
+	for (int i = 0; i < KSCOPE_ENFORCE_PATH_MAX - 1; i++) {
+		if (!p[i])
+			return true;
+		if (p[i] == '/' && (p[i + 1] == '/' || p[i + 1] == '.'))
+			return false;
+	}
+	return true;
+}
+
 static __always_inline __u32 user_abs_path(struct enforce_scratch *s, const char *name)
 {
 	__builtin_memset(&s->key, 0, sizeof(s->key));
 	long n = bpf_probe_read_user_str(s->key.path, sizeof(s->key.path), name);
-	if (n <= 1 || n >= (long)sizeof(s->key.path) || s->key.path[0] != '/')
+	if (n <= 1 || n >= (long)sizeof(s->key.path) || s->key.path[0] != '/' || !plain_path(s->key.path))
 		return 0;
 	return n - 1;
 }
@@ -331,11 +348,13 @@ static __always_inline int exec_entry(struct trace_event_raw_sys_enter *ctx, con
 	if (!s)
 		return 0;
 	__u32 len = user_abs_path(s, filename);
-	if (!len)
-		return 0;
-	__u64 hits = 0, excluded = 0;
-	path_tests(gen, s, len, &hits, &excluded);
-	m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	if (len) {
+		__u64 hits = 0, excluded = 0;
+		path_tests(gen, s, len, &hits, &excluded);
+		m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	} else {
+		m = untested(m, gen, KSCOPE_DIM_PATH); /* decided at sched_process_exec */
+	}
 	m = untested(m, gen, KSCOPE_DIM_COMM);
 	if (!m)
 		return 0;
@@ -368,14 +387,17 @@ int ks_enforce_exec(struct trace_event_raw_sched_process_exec *ctx)
 	struct enforce_scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	__u64 hits = 0, excluded = 0;
-	/* The name as given, when absolute (it may be a link's name), then the resolved
-	 * path, which stays in the key for the event. */
+	/* proc.exepath is the name as given: it decides the hits when it is absolute and
+	 * plain (a link's name included: /usr/bin/python3, a busybox applet); otherwise the
+	 * resolved path does. Exclusions hold when either name is excluded. The resolved
+	 * path stays in the key for the event. */
+	__u64 hits = 0, excluded = 0, resolved_hits = 0;
 	__builtin_memset(&s->key, 0, sizeof(s->key));
 	__u32 loc = ctx->__data_loc_filename & 0xFFFF;
 	long n = bpf_probe_read_kernel_str(s->key.path, sizeof(s->key.path), (void *)ctx + loc);
+	const bool given = n > 1 && n < (long)sizeof(s->key.path) && s->key.path[0] == '/' && plain_path(s->key.path);
 	__u32 len = 0;
-	if (n > 1 && n < (long)sizeof(s->key.path) && s->key.path[0] == '/') {
+	if (given) {
 		len = n - 1;
 		path_tests(gen, s, len, &hits, &excluded);
 	}
@@ -384,17 +406,19 @@ int ks_enforce_exec(struct trace_event_raw_sched_process_exec *ctx)
 	if (exe) {
 		__u32 resolved = resolved_path(s, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt));
 		if (resolved) {
+			path_tests(gen, s, resolved, &resolved_hits, &excluded);
+			if (!given)
+				hits = resolved_hits;
 			len = resolved;
-			path_tests(gen, s, len, &hits, &excluded);
 		} else if (len) {
 			/* the walk failed and cleared the key: the name as given again */
 			bpf_probe_read_kernel_str(s->key.path, sizeof(s->key.path), (void *)ctx + loc);
 		}
 	}
-	bool known = len != 0;
-	if (!known)
-		return 0;
-	m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	if (len)
+		m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	else
+		m = untested(m, gen, KSCOPE_DIM_PATH);
 	m = comm_filter(untested(m, gen, KSCOPE_DIM_SYSCALL), gen);
 	if (!m)
 		return 0;
@@ -404,9 +428,16 @@ int ks_enforce_exec(struct trace_event_raw_sched_process_exec *ctx)
 }
 
 /* open for write at entry: an absolute name as given. */
+/* evt.is_open_write: write access, or O_TRUNC (which truncates even read-only). */
+static __always_inline bool open_writes(__u64 flags)
+{
+	__u64 acc = flags & O_ACCMODE;
+	return acc == 1 || acc == 2 || (flags & O_TRUNC);
+}
+
 static __always_inline int open_entry(struct trace_event_raw_sys_enter *ctx, const char *name, __u64 flags)
 {
-	if (!(flags & O_ACCMODE))
+	if (!open_writes(flags))
 		return 0;
 	__u32 gen = current_gen();
 	__u64 m = untested(at_entry(hook_candidates(gen, KSCOPE_HOOK_OPEN_WRITE), gen), gen, KSCOPE_DIM_SYSCALL);
@@ -416,11 +447,13 @@ static __always_inline int open_entry(struct trace_event_raw_sys_enter *ctx, con
 	if (!s)
 		return 0;
 	__u32 len = user_abs_path(s, name);
-	if (!len)
-		return 0;
-	__u64 hits = 0, excluded = 0;
-	path_tests(gen, s, len, &hits, &excluded);
-	m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	if (len) {
+		__u64 hits = 0, excluded = 0;
+		path_tests(gen, s, len, &hits, &excluded);
+		m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	} else {
+		m = untested(m, gen, KSCOPE_DIM_PATH); /* the rest is decided at the exit */
+	}
 	m = comm_filter(m, gen);
 	if (!m)
 		return 0;
@@ -483,11 +516,13 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!s)
 		return 0;
 	__u32 len = resolved_path(s, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
-	if (!len)
-		return 0;
-	__u64 hits = 0, excluded = 0;
-	path_tests(gen, s, len, &hits, &excluded);
-	m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	if (len) {
+		__u64 hits = 0, excluded = 0;
+		path_tests(gen, s, len, &hits, &excluded);
+		m &= dim_pass(gen, KSCOPE_DIM_PATH, hits) & ~excluded;
+	} else {
+		m = untested(m, gen, KSCOPE_DIM_PATH); /* too long for a key: user space decides those */
+	}
 	m = comm_filter(m, gen);
 	if (!m)
 		return 0;
@@ -567,6 +602,10 @@ static __always_inline int on_sock(struct bpf_sock_addr *ctx, __u32 hook, __u16 
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	if (tgid <= 1 || tgid == self_tgid)
+		return 1;
+	/* evt.type = connect is a TCP connect, as in user space (UDP and ping sockets'
+	 * connects are not the rule's). */
+	if (hook == KSCOPE_HOOK_CONNECT && ctx->type != 1 /* SOCK_STREAM */)
 		return 1;
 	struct kscope_enforce_port_key pk = {.gen = gen, .port = bpf_ntohs(ctx->user_port)};
 	__u64 *hit = bpf_map_lookup_elem(&port_match, &pk);

@@ -126,7 +126,7 @@ void Agent::apply_enforcement(TraceSession& session, const AgentConfig& config) 
             spdlog::warn("rule '{}': {} from user space, after the call: {}", rule.name, what,
                          why.empty() ? v.reason : why);
     }
-    engine.set_enforcement(audit, std::move(in_kernel));
+    engine.set_enforcement(audit, std::move(in_kernel), enforce::kernel_undecided);
 }
 
 Result<void> Agent::start_exporters() {

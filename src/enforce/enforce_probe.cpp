@@ -306,6 +306,15 @@ Result<void> EnforceProbe::write_generation(uint32_t gen, const KernelPolicy& po
     return {};
 }
 
+void EnforceProbe::disable() {
+    auto fd = obj_->map_fd("hook_slots");
+    if (!fd)
+        return;
+    const uint64_t none = 0;
+    for (uint32_t i = 0; i < 2 * KSCOPE_HOOKS; i++)
+        bpf_map_update_elem(*fd, &i, &none, BPF_ANY);
+}
+
 void EnforceProbe::clear_generation(uint32_t gen) {
     auto fd = [&](const char* map) {
         auto r = obj_->map_fd(map);
@@ -344,8 +353,10 @@ Result<void> EnforceProbe::apply(const KernelPolicy& policy, const std::vector<r
     for (const auto& s : policy.slots)
         needed.insert(s.hook);
     for (auto h : needed)
-        if (auto r = attach_hook(h); !r)
+        if (auto r = attach_hook(h); !r) {
+            disable();  // the caller falls back to user space: the old policy must not act too
             return r;
+        }
     const uint32_t next = applied_ ? (gen_ ^ 1) : 1;  // generation 0 starts empty
     const uint32_t rule_base = next_rule_id_;
     std::map<uint32_t, RuleLabel> labels;
@@ -356,31 +367,34 @@ Result<void> EnforceProbe::apply(const KernelPolicy& policy, const std::vector<r
     }
     {
         std::lock_guard lock(labels_mu_);
-        previous_labels_ = labels_;
         labels_.insert(labels.begin(), labels.end());
     }
-    clear_generation(next);  // leftovers of a failed apply
-    if (auto r = write_generation(next, policy, rule_base, audit); !r) {
-        clear_generation(next);
-        return r;
-    }
+    // The generation before the active one is written over: a call still being tested
+    // against it has long finished (programs re-check the generation before acting).
+    clear_generation(next);
+    Result<void> written = write_generation(next, policy, rule_base, audit);
     uint32_t zero = 0;
     auto active = obj_->map_fd("active_gen");
-    if (!active)
-        return active.error();
-    if (auto r = update(*active, &zero, &next); !r) {
+    if (written && !active)
+        written = active.error();
+    if (written)
+        written = update(*active, &zero, &next);
+    if (!written) {
         clear_generation(next);
-        return r;
+        disable();
+        return written;
     }
-    if (applied_)
-        clear_generation(gen_);
+    // The old generation stays as it was (inert) until the next apply: a program that
+    // read the generation before the switch finds its entries intact.
     gen_ = next;
     applied_ = true;
     next_rule_id_ += static_cast<uint32_t>(rules.size());
     std::lock_guard lock(labels_mu_);
+    std::map<uint32_t, RuleLabel> current = labels;
+    for (const auto& [id, l] : current_labels_)
+        labels.try_emplace(id, l);  // events of the old policy may still be in the ring
     labels_ = std::move(labels);
-    for (const auto& [id, l] : previous_labels_)
-        labels_.try_emplace(id, l);  // events of the old policy still in the ring
+    current_labels_ = std::move(current);
     return {};
 }
 

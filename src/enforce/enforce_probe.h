@@ -34,8 +34,9 @@ public:
     std::vector<HookStatus> attach() override { return hooks_; }
 
     // Makes `policy` the one the kernel acts on (rules: the list the policy was compiled
-    // from, for the alerts' names; audit: report only). Hooks it needs are attached first;
-    // when one cannot be, nothing changes and the error says which.
+    // from, for the alerts' names; audit: report only). Hooks it needs are attached first.
+    // On an error (which hook, which map) nothing acts in the kernel any more, the old
+    // policy neither: the caller hands every rule to user space.
     Result<void> apply(const KernelPolicy& policy, const std::vector<rules::Rule>& rules, bool audit);
     // The hooks attached so far, and why others could not be.
     const std::vector<HookStatus>& hooks() const { return hooks_; }
@@ -48,6 +49,8 @@ private:
     Result<void> attach_hook(kscope_enforce_hook hook);
     Result<void> write_generation(uint32_t gen, const KernelPolicy& policy, uint32_t rule_base, bool audit);
     void clear_generation(uint32_t gen);
+    // Nothing acts in the kernel any more (an apply failed: user space takes over).
+    void disable();
 
     std::vector<HookStatus> hooks_;
     bool attached_[KSCOPE_HOOKS] = {};
@@ -55,8 +58,9 @@ private:
     bool applied_ = false;       // a policy was written (gen_ is in use)
     uint32_t next_rule_id_ = 0;  // rule ids stay unique across reloads
     mutable std::mutex labels_mu_;
-    std::map<uint32_t, RuleLabel> labels_;  // the last two policies' rules
-    std::map<uint32_t, RuleLabel> previous_labels_;
+    std::map<uint32_t, RuleLabel> labels_;          // the last two policies' rules
+    std::map<uint32_t, RuleLabel> current_labels_;  // the last policy's
+
 };
 
 }  // namespace kscope::enforce

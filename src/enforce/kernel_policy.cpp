@@ -29,7 +29,7 @@ bool to_dnf(const Expr& e, bool neg, std::vector<Conjunction>& out) {
     switch (e.kind) {
         case Expr::Kind::Compare: out = {{{&e, neg}}}; return true;
         case Expr::Kind::Not: return to_dnf(e.children.at(0), !neg, out);
-        case Expr::Kind::Macro: return false;  // never after checking
+        case Expr::Kind::Macro: out.clear(); return true;  // never after checking: matches nothing
         case Expr::Kind::And:
         case Expr::Kind::Or: break;
     }
@@ -77,9 +77,9 @@ const std::vector<Family>& families() {
          {"setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
           "capset"}},
         {KSCOPE_HOOK_NAMESPACE, {"setns", "unshare"}},
-        {KSCOPE_HOOK_MOUNT, {"mount", "umount2", "pivot_root", "chroot"}},
+        {KSCOPE_HOOK_MOUNT, {"mount", "umount", "pivot_root", "chroot"}},
         {KSCOPE_HOOK_CONNECT, {"connect"}},
-        {KSCOPE_HOOK_SENDMSG, {"sendto", "sendmsg"}},
+        {KSCOPE_HOOK_SENDMSG, {"sendto", "sendmsg"}, true},  // the socket hook cannot tell them apart
         {KSCOPE_HOOK_BIND, {"bind"}},
     };
     return f;
@@ -262,6 +262,13 @@ void comm_tests(const std::vector<Literal>& tests, SlotTests& t, bool& never) {
 
 }  // namespace
 
+bool kernel_undecided(const Event& event) {
+    constexpr size_t kMax = KSCOPE_ENFORCE_PATH_MAX - 1;
+    if (const auto* e = std::get_if<ExecEvent>(&event)) return e->filename.size() > kMax;
+    if (const auto* o = std::get_if<OpenEvent>(&event)) return o->path.size() > kMax || o->resolved_path.size() > kMax;
+    return false;
+}
+
 std::string_view hook_name(kscope_enforce_hook hook) {
     switch (hook) {
         case KSCOPE_HOOK_EXEC: return "exec";
@@ -316,8 +323,15 @@ bool conjunction_slots(const Conjunction& c, const rules::Rule& rule, size_t ind
                     return false;
                 }
         } else if (named.size() < family.names.size()) {
-            for (const auto& n : named)
-                if (auto nr = syscall_number(n)) t.syscalls.push_back(*nr);
+            for (const auto& n : named) {
+                // kscope's umount event is the umount2 syscall (x86-64 has no other).
+                auto nr = syscall_number(n == "umount" ? "umount2" : n);
+                if (!nr) {
+                    why = "no syscall number for " + n + " on this architecture";
+                    return false;
+                }
+                t.syscalls.push_back(*nr);
+            }
         }
         if (socket_hook(hook) != (rule.action == Action::Deny)) {
             why = rule.action == Action::Deny ? "deny acts on connect, sendto/sendmsg and bind only"

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "events/event.h"
 #include "kscope/abi/enforce.h"
 #include "rules/ruleset.h"
 
@@ -46,6 +47,10 @@ struct KernelPolicy {
 
 // Every rule whose action is kill or deny, in the kernel where it can be.
 KernelPolicy compile_kernel_policy(const std::vector<rules::Rule>& rules);
+
+// Whether the kernel could not decide its rules for this event (a path longer than its
+// keys hold): user space then evaluates them and acts.
+bool kernel_undecided(const Event& event);
 
 std::string_view hook_name(kscope_enforce_hook hook);  // "exec", "open_write", "connect"...
 // One slot's map entries, readable: "exec: path_match[/tmp/x] comm_unmatch[sshd] after_only".

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <optional>
 #include <sstream>
 
 #include "util/read_file.h"
@@ -19,18 +20,25 @@ RulesStage::RulesStage(std::shared_ptr<rules::RuleEngine> engine, ProcessCache& 
 
 namespace {
 
-// /proc/PID/stat's flags have PF_KTHREAD for kernel threads.
-bool kernel_thread(uint32_t pid) {
+// From /proc/PID/stat: the flags (PF_KTHREAD marks kernel threads) and the start time
+// (clock ticks since boot); nullopt when the process is gone.
+struct ProcStat {
+    unsigned long flags = 0;
+    unsigned long long start_ticks = 0;
+};
+
+std::optional<ProcStat> proc_stat(uint32_t pid) {
     const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
     auto close = stat.rfind(')');
-    if (close == std::string::npos) return false;
+    if (close == std::string::npos || close + 2 > stat.size()) return std::nullopt;
     std::istringstream rest(stat.substr(close + 2));
     std::string field;
-    unsigned long flags = 0;
-    for (int i = 3; i <= 9 && rest >> field; i++)
-        if (i == 9) flags = std::strtoul(field.c_str(), nullptr, 10);
-    constexpr unsigned long kPfKthread = 0x00200000;
-    return flags & kPfKthread;
+    ProcStat s;
+    for (int i = 3; i <= 22 && rest >> field; i++) {
+        if (i == 9) s.flags = std::strtoul(field.c_str(), nullptr, 10);
+        if (i == 22) s.start_ticks = std::strtoull(field.c_str(), nullptr, 10);
+    }
+    return s;
 }
 
 }  // namespace
@@ -46,9 +54,21 @@ bool RulesStage::inspect(Event& event, std::vector<Event>& alerts) {
         // From user space the call has happened: the process is killed as the event
         // arrives (deny too). Never pid 1, kscope itself or a kernel thread.
         const uint32_t pid = a.common.pid;
-        if (pid <= 1 || pid == static_cast<uint32_t>(getpid()) || kernel_thread(pid)) {
-            a.action = "exempt";  // matched, but never acted on
+        constexpr unsigned long kPfKthread = 0x00200000;
+        auto st = pid > 1 && pid != static_cast<uint32_t>(getpid()) ? proc_stat(pid) : std::nullopt;
+        if (!st || (st->flags & kPfKthread)) {
+            a.action = "exempt";  // pid 1, kscope, a kernel thread, or already gone: never acted on
             continue;
+        }
+        // The pid may have been reused since the event: the process the table knows must
+        // be the one that runs under it now.
+        if (const ProcessInfo* p = cache_.find(pid); p && p->start_boot_ns) {
+            const double tick_ns = 1e9 / double(sysconf(_SC_CLK_TCK));
+            const double known = double(p->start_boot_ns) / tick_ns;
+            if (known - double(st->start_ticks) > 1.5 || double(st->start_ticks) - known > 1.5) {
+                a.action = "exempt";
+                continue;
+            }
         }
         ::kill(static_cast<pid_t>(pid), SIGKILL);
     }

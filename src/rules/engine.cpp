@@ -52,8 +52,9 @@ bool RuleEngine::allow(uint32_t rule, uint32_t pid, std::chrono::steady_clock::t
     return true;
 }
 
-void RuleEngine::set_enforcement(bool audit, std::vector<bool> in_kernel) {
+void RuleEngine::set_enforcement(bool audit, std::vector<bool> in_kernel, std::function<bool(const Event&)> undecided) {
     audit_ = audit;
+    undecided_ = std::move(undecided);
     in_kernel.resize(set_.rules.size(), false);
     in_kernel_ = std::move(in_kernel);
 }
@@ -126,9 +127,14 @@ void RuleEngine::evaluate(const Event& event, ProcessContext& context, std::vect
     if (list.empty()) return;
     EventFields fields(event, context, number);
     std::chrono::steady_clock::time_point now{};
+    int kernel_undecided = -1;  // asked once, when an in-kernel rule is a candidate
     for (uint32_t i : list) {
         const Rule& rule = set_.rules[i];
-        if (in_kernel_[i] || !rule.condition.eval(fields)) continue;
+        if (in_kernel_[i]) {
+            if (kernel_undecided < 0) kernel_undecided = undecided_ && undecided_(event);
+            if (!kernel_undecided) continue;
+        }
+        if (!rule.condition.eval(fields)) continue;
         if (now == std::chrono::steady_clock::time_point{}) now = std::chrono::steady_clock::now();
         if (!allow(i, common_of(event).pid, now)) {
             counters_[i]->suppressed.fetch_add(1, std::memory_order_relaxed);
@@ -139,6 +145,9 @@ void RuleEngine::evaluate(const Event& event, ProcessContext& context, std::vect
         if (rule.action != Action::Alert) {  // acted on from user space (the caller kills)
             alert.action = (audit_ ? "would_" : "") + std::string(action_name(rule.action));
             alert.in_kernel = false;
+            const std::string& id = alert.common.container_id;
+            if (rule.reads_container_meta && !id.empty() && !context.container(id))
+                alert.action = "unknown_container";  // the runtime has not said what it is: no action
         }
         if (const std::string& id = alert.common.container_id; !id.empty())
             if (const ContainerMeta* m = context.container(id)) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -47,7 +48,10 @@ public:
     // Enforcement (rules with action kill or deny): in audit mode alerts say would_kill /
     // would_deny and nothing is done; rules the kernel acts for (in_kernel[i]) are not
     // evaluated here, their alerts come from the kernel. Before the first evaluate().
-    void set_enforcement(bool audit, std::vector<bool> in_kernel);
+    // undecided: events the kernel could not decide for its rules (a path too long for its
+    // keys); those rules are evaluated here for them.
+    void set_enforcement(bool audit, std::vector<bool> in_kernel,
+                         std::function<bool(const Event&)> undecided = nullptr);
     bool audit() const { return audit_; }
     // An alert the kernel raised (EnforceProbe): its output filled from its triggering
     // event, counted, and rate-limited like the rest; false when the limit holds it back.
@@ -63,6 +67,7 @@ private:
     std::vector<uint32_t> any_type_;
     bool audit_ = false;
     std::vector<bool> in_kernel_;                      // per rule
+    std::function<bool(const Event&)> undecided_;
     std::unordered_map<std::string, uint32_t> by_name_;
     std::vector<std::unique_ptr<RuleCounters>> counters_;
     std::atomic<uint64_t> evaluated_{0};

@@ -1,6 +1,7 @@
 #include "rules/ruleset.h"
 
 #include <algorithm>
+#include <functional>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -86,6 +87,12 @@ std::string quote(std::string_view s) {
         out += c;
     }
     return out + "\"";
+}
+
+// Whether a checked condition compares any field `pred` accepts.
+bool reads_field(const Expr& e, const std::function<bool(const std::string&)>& pred) {
+    if (e.kind == Expr::Kind::Compare) return pred(e.field.name);
+    return std::any_of(e.children.begin(), e.children.end(), [&](const Expr& c) { return reads_field(c, pred); });
 }
 
 // Every field a rule lacks, once, with the macro it is in: "field 'evt.num' (in macro
@@ -359,6 +366,9 @@ private:
         Rule r;
         r.action = action;
         r.checked = std::make_shared<const Expr>(checked.expr);
+        r.reads_container_meta = reads_field(checked.expr, [](const std::string& f) {
+            return f == "container.name" || f.starts_with("container.image");
+        });
         r.name = e.name;
         r.desc = *e.desc;
         r.output_text = *e.output;

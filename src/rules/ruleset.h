@@ -38,6 +38,9 @@ struct Rule {
     CompiledCondition condition;
     std::shared_ptr<const Expr> checked;  // macros inlined, lists expanded (the kernel compiler reads it)
     Action action = Action::Alert;
+    // The condition reads what the container runtime says (container.name, .image...),
+    // which is unknown until it has answered: no action is taken on a guess.
+    bool reads_container_meta = false;
     OutputTemplate output;
     // The evt.type values the condition can match; empty: any event (no prefilter).
     std::set<std::string> event_types;

@@ -21,19 +21,18 @@ using nlohmann::json;
 
 constexpr const char* kRule = "Open in web image";
 
-// In a child: joins cgroup (when given), opens /etc/hostname, waits 1.5 s (the runtime's
-// answer arrives meanwhile), opens it again.
-int open_twice(const ContainerCgroup* cgroup) {
+// In a child: joins cgroup (when given), then opens /etc/hostname every 300 ms (the
+// first open only makes the agent ask the runtime) until `stop` exists, 15 s at most.
+int open_until(const ContainerCgroup* cgroup, const std::string& stop) {
     default_rules::set_comm("kscope-ctr-img");
     if (cgroup && !cgroup->join())
         return -1;
-    for (int i = 0; i < 2; i++) {
-        if (i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (int i = 0; i < 50 && access(stop.c_str(), F_OK) != 0; i++) {
         int fd = open("/etc/hostname", O_RDONLY);
         if (fd < 0)
             return -errno;
         close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
     return 0;
 }
@@ -61,16 +60,20 @@ TEST(ContainerRuntimeAgent, RulesSeeTheImageAndAlertsNameTheContainer) {
                 docker.path() + "]\n  crio_sockets: []\nrules:\n  default: false\n  files: [" + rules + "]\n");
     ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
 
-    Held in_known([&] { return open_twice(&known); });
-    Held in_unknown([&] { return open_twice(&unknown); });
-    Held on_host([&] { return open_twice(nullptr); });
+    const std::string stop = dir.path() + "/stop";
+    Held in_known([&] { return open_until(&known, stop); });
+    Held in_unknown([&] { return open_until(&unknown, stop); });
+    Held on_host([&] { return open_until(nullptr, stop); });
+
+    // The first opens only ask the runtime (rules never wait for it); once it has
+    // answered, the opens alert.
+    auto alerts = default_rules::wait_alerts(agent, kRule, in_known.pid(), 15);
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the other two keep opening meanwhile
+    std::ofstream(stop) << "";
     ASSERT_EQ(in_known.result(), 0);
     ASSERT_EQ(in_unknown.result(), 0);
     ASSERT_EQ(on_host.result(), 0);
-
-    // The first open only asks the runtime (rules never wait for it); the second alerts.
-    auto alerts = default_rules::wait_alerts(agent, kRule, in_known.pid());
-    ASSERT_EQ(alerts.size(), 1u) << json(alerts).dump(1) << agent.process().stderr_text();
+    ASSERT_GE(alerts.size(), 1u) << agent.process().stderr_text();
     const json& a = alerts[0];
     EXPECT_EQ(a["container_id"], known.id()) << a.dump();
     EXPECT_EQ(a["container_name"], "web-1") << a.dump();
@@ -84,7 +87,7 @@ TEST(ContainerRuntimeAgent, RulesSeeTheImageAndAlertsNameTheContainer) {
     EXPECT_TRUE(default_rules::alerts_now(agent, kRule, in_unknown.pid()).empty());
     EXPECT_TRUE(default_rules::alerts_now(agent, kRule, on_host.pid()).empty());
     EXPECT_EQ(docker.asked(unknown.id()), 1);  // asked once, not per event
-    EXPECT_EQ(agent.metric("kscope_alerts_total{rule=\"Open in web image\",priority=\"Notice\"}"), 1);
+    EXPECT_GE(agent.metric("kscope_alerts_total{rule=\"Open in web image\",priority=\"Notice\"}"), 1);
 }
 
 }  // namespace

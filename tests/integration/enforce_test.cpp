@@ -48,6 +48,7 @@ std::string rules_yaml(const std::string& dir) {
            "  condition: >\n"
            "    evt.type in (open, openat, openat2, creat) and evt.is_open_write = true\n"
            "    and fd.name startswith " + dir + "/protected/ and not proc.name in (ks-allowed)\n"
+           "    and not fd.name in (" + dir + "/protected/public)\n"
            "  output: write to %fd.name by %proc.name\n"
            "  priority: ERROR\n"
            "  action: kill\n"
@@ -72,6 +73,7 @@ protected:
         std::filesystem::permissions(d + "/bin/ks-marker", std::filesystem::perms::owner_all);
         std::ofstream(d + "/rules.yaml") << rules_yaml(d);
         std::ofstream(d + "/protected/data") << "original";  // before the agent protects it
+        std::ofstream(d + "/protected/public") << "";
     }
     std::unique_ptr<Agent> start(const std::string& mode) {
         auto agent = std::make_unique<Agent>("profiling:\n  enabled: false\nrules:\n  mode: " + mode +
@@ -210,10 +212,11 @@ TEST_F(Enforce, ProtectedFilesOnlyTheAllowedProgramWrites) {
     auto agent = start("enforce");
     ASSERT_TRUE(agent->ready());
     const std::string victim = dir() + "/protected/data";
-    auto writer = [&](const char* comm) {
+    auto writer = [&](const char* comm, std::string path = "") {
+        if (path.empty()) path = victim;
         pid_t pid = spawn([&] {
             prctl(PR_SET_NAME, comm);
-            int fd = open(victim.c_str(), O_WRONLY | O_APPEND);
+            int fd = open(path.c_str(), O_WRONLY | O_APPEND);
             if (fd >= 0) {
                 (void)!write(fd, "tampered", 8);
                 close(fd);
@@ -236,10 +239,37 @@ TEST_F(Enforce, ProtectedFilesOnlyTheAllowedProgramWrites) {
     EXPECT_EQ(a[0]["output"], "write to " + victim + " by ks-tamper");
     default_rules::settle();
     EXPECT_TRUE(default_rules::alerts_now(*agent, "Protect dir", good).empty());
+
+    // Names that do not spell the file plainly are decided on its real path, after the
+    // open: the excluded file through "./" is let through, the protected one through
+    // "../" is not, nor is a relative name.
+    auto [dotted, dotted_status] = writer("ks-tamper", dir() + "/protected/./public");
+    EXPECT_TRUE(WIFEXITED(dotted_status) && WEXITSTATUS(dotted_status) == 0) << dotted_status;
+    auto [up, up_status] = writer("ks-tamper", dir() + "/protected/../protected/data");
+    EXPECT_TRUE(killed(up_status)) << up_status;
+    auto up_alerts = default_rules::wait_alerts(*agent, "Protect dir", up);
+    ASSERT_EQ(up_alerts.size(), 1u);
+    EXPECT_EQ(up_alerts[0]["stage"], "after_call");
+    EXPECT_EQ(up_alerts[0]["event"]["path"], victim);
+    pid_t rel = spawn([&] {
+        prctl(PR_SET_NAME, "ks-tamper");
+        if (chdir((dir() + "/protected").c_str()) == 0) {
+            int fd = open("data", O_WRONLY | O_APPEND);
+            if (fd >= 0) (void)!write(fd, "relative", 8);
+        }
+    });
+    EXPECT_TRUE(killed(wait_child(rel)));
+    std::string after;
+    std::getline(std::ifstream(victim), after);
+    EXPECT_EQ(after, "originaltampered");  // nothing more was written
+    default_rules::settle();
+    EXPECT_TRUE(default_rules::alerts_now(*agent, "Protect dir", dotted).empty());
 }
 
 // The agent calls bpf() (every /metrics scrape reads maps) under a rule that kills bpf()
-// callers named kscope: it lives; a test process named ks-bpf-caller dies.
+// callers named kscope: it lives; a test process named ks-bpf-caller dies. (While this
+// test runs, any other process named kscope that calls bpf() would die too: the suite runs
+// its tests one at a time.)
 TEST_F(Enforce, TheAgentIsNeverActedOn) {
     auto agent = start("enforce");
     ASSERT_TRUE(agent->ready());
@@ -267,12 +297,25 @@ TEST_F(Enforce, ReloadLeavesNoWindow) {
     std::filesystem::copy_file(dir() + "/bin/ks-marker", dir() + "/bin/ks-second");
     const std::string marker = dir() + "/bin/ks-marker";
     std::atomic<bool> stop{false};
-    std::atomic<int> attempts{0}, escaped{0};
+    std::atomic<int> attempts{0}, escaped{0}, writes{0}, wrongly_killed{0};
     std::thread hammer([&] {
         while (!stop) {
             int st = run("/", {marker, dir() + "/escaped"});
             attempts++;
             if (!killed(st)) escaped++;
+        }
+    });
+    // The exception of "Protect dir" holds across the switch too: its writer lives.
+    std::thread allowed([&] {
+        const std::string victim = dir() + "/protected/data";
+        while (!stop) {
+            pid_t pid = spawn([&] {
+                prctl(PR_SET_NAME, "ks-allowed");
+                int fd = open(victim.c_str(), O_WRONLY | O_APPEND);
+                if (fd >= 0) close(fd);
+            });
+            writes++;
+            if (killed(wait_child(pid))) wrongly_killed++;
         }
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -286,8 +329,11 @@ TEST_F(Enforce, ReloadLeavesNoWindow) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     stop = true;
     hammer.join();
+    allowed.join();
     EXPECT_GT(attempts.load(), 10);
     EXPECT_EQ(escaped.load(), 0) << "of " << attempts.load();
+    EXPECT_GT(writes.load(), 10);
+    EXPECT_EQ(wrongly_killed.load(), 0) << "of " << writes.load();
     EXPECT_FALSE(std::filesystem::exists(dir() + "/escaped"));
     EXPECT_TRUE(killed(run("/", {dir() + "/bin/ks-second", dir() + "/second"})));
     EXPECT_FALSE(std::filesystem::exists(dir() + "/second"));

@@ -58,6 +58,15 @@ TEST(KernelPolicy, OrBecomesOneSlotPerAlternativeAndHook) {
     EXPECT_EQ(describe_slot(p.slots[v.slots[2]]), "setid: comm_match[x] syscall_match[setuid,setgid] -> kill");
 }
 
+// kscope's umount event is the umount2 syscall; a family member alone is tested by number.
+TEST(KernelPolicy, SyscallNumbersWithinAFamily) {
+    auto set = load(rule("M", "evt.type in (mount, umount) and proc.name = x", "kill"));
+    auto p = compile_kernel_policy(set.rules);
+    const auto& v = verdict(p, set, "M");
+    ASSERT_TRUE(v.in_kernel) << v.reason;
+    EXPECT_EQ(describe_slot(p.slots[v.slots.at(0)]), "mount: comm_match[x] syscall_match[mount,umount2] -> kill");
+}
+
 TEST(KernelPolicy, SocketRulesDeny) {
     auto set = load(rule("D", "evt.type = connect and fd.sport in (4444, 3333) and fd.sip = 10.1.2.3", "deny") +
                     rule("B", "evt.type = bind and fd.sport = 31337", "deny") +
@@ -90,6 +99,8 @@ TEST(KernelPolicy, WhatStaysInUserSpaceAndWhy) {
          "evt.type names execve without execveat (the exec hook sees both)"},
         {"evt.type = chmod and proc.name = x", "kill", "the kernel cannot act on evt.type chmod"},
         {"evt.type = connect and fd.sport = 1", "kill", "kill cannot act in a socket hook (use deny)"},
+        {"evt.type = sendto and fd.rport = 53", "deny",
+         "evt.type names sendto without sendmsg (the sendmsg hook sees both)"},
         {"spawned_process and proc.exepath = /x", "deny", "deny acts on connect, sendto/sendmsg and bind only"},
         {"evt.type = connect and fd.sip = 10.0.0.0/8", "deny",
          "fd.sip 10.0.0.0/8: only single addresses, not networks"},
