@@ -29,10 +29,12 @@ static __always_inline bool fd_or_cwd_path(int fd, struct dentry **dentry, struc
 	return true;
 }
 
-/* Copies the absolute path of (dentry, mnt) to dst, which has room for KSCOPE_PATH_END
- * bytes (no NUL is written). Returns its length, or 0 when the walk did not reach the
- * root (deeper than KSCOPE_PATH_DEPTH, longer than KSCOPE_PATH_END, or no bpf_loop). */
-static __always_inline __u32 copy_abs_path(char *dst, struct dentry *dentry, struct vfsmount *mnt)
+/* Copies the absolute path of (dentry, mnt) to dst, which has room for max bytes (a
+ * constant; no NUL is written). Returns its length, or 0 when the walk did not reach the
+ * root (deeper than KSCOPE_PATH_DEPTH, longer than KSCOPE_PATH_END, or no bpf_loop) or the
+ * path is longer than max. */
+static __always_inline __u32 copy_abs_path_max(char *dst, struct dentry *dentry, struct vfsmount *mnt,
+					       const __u32 max)
 {
 	struct path_walk w = walk_path(dentry, mnt);
 	char *buf = path_buf();
@@ -43,11 +45,17 @@ static __always_inline __u32 copy_abs_path(char *dst, struct dentry *dentry, str
 		return 0;
 	__u64 len = KSCOPE_PATH_END - start;
 	barrier_var(len);
-	if (len > KSCOPE_PATH_END)
+	if (len > max)
 		return 0;
 	if (bpf_probe_read_kernel(dst, len, &buf[start]))
 		return 0;
 	return len;
+}
+
+/* The same into a buffer of KSCOPE_PATH_END bytes. */
+static __always_inline __u32 copy_abs_path(char *dst, struct dentry *dentry, struct vfsmount *mnt)
+{
+	return copy_abs_path_max(dst, dentry, mnt, KSCOPE_PATH_END);
 }
 
 #endif

@@ -16,6 +16,7 @@
  * only reports. Every act (or would-be act) is one event. */
 #include "lib/common.bpf.h"
 #include "lib/emit.bpf.h"
+#include "lib/abs_path.bpf.h"
 #include "lib/fd.bpf.h"
 #include "lib/filter.bpf.h" /* the globals every probe is configured with; enforcement filters by rule */
 #include "lib/path.bpf.h"
@@ -320,20 +321,7 @@ static __always_inline __u32 user_abs_path(struct enforce_scratch *s, const char
 static __always_inline __u32 resolved_path(struct enforce_scratch *s, struct dentry *dentry, struct vfsmount *mnt)
 {
 	__builtin_memset(&s->key, 0, sizeof(s->key));
-	struct path_walk w = walk_path(dentry, mnt);
-	char *buf = path_buf();
-	if (!w.complete || !buf)
-		return 0;
-	__u64 start = w.start & KSCOPE_PATH_MASK;
-	if (start >= KSCOPE_PATH_END)
-		return 0;
-	__u64 len = KSCOPE_PATH_END - start;
-	barrier_var(len);
-	if (len >= KSCOPE_ENFORCE_PATH_MAX)
-		return 0;
-	if (bpf_probe_read_kernel(s->key.path, len, &buf[start]))
-		return 0;
-	return len;
+	return copy_abs_path_max(s->key.path, dentry, mnt, KSCOPE_ENFORCE_PATH_MAX - 1);
 }
 
 /* exec at entry: the path as given, when absolute; the name is still the caller's, so

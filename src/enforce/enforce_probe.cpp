@@ -60,6 +60,15 @@ const char* static_syscall_name(int64_t nr) {
     return "";
 }
 
+// An event of type T for a call the kernel acted on: its process and syscall.
+template <typename T>
+Event call_event(const CommonFields& c, const char* syscall) {
+    T x;
+    x.common = c;
+    x.syscall = syscall;
+    return x;
+}
+
 // The event the kernel acted on, in the form the same call has in user space, so the
 // rule's output template fills as for any alert.
 Event trigger_event(const CommonFields& c, const kscope_enforce_event& e, const std::string& path) {
@@ -84,39 +93,15 @@ Event trigger_event(const CommonFields& c, const kscope_enforce_event& e, const 
             x.open_flags = 1;  // O_WRONLY: what the kernel hook acts on
             return x;
         }
-        case KSCOPE_HOOK_PTRACE: {
-            PtraceEvent x;
-            x.common = c;
-            x.syscall = syscall;
-            return x;
-        }
-        case KSCOPE_HOOK_MODULE: {
-            ModuleLoadEvent x;
-            x.common = c;
-            x.syscall = syscall;
-            return x;
-        }
+        case KSCOPE_HOOK_PTRACE: return call_event<PtraceEvent>(c, syscall);
+        case KSCOPE_HOOK_MODULE: return call_event<ModuleLoadEvent>(c, syscall);
+        case KSCOPE_HOOK_SETID: return call_event<PrivilegeEvent>(c, syscall);
+        case KSCOPE_HOOK_NAMESPACE: return call_event<NamespaceEvent>(c, syscall);
+        case KSCOPE_HOOK_MOUNT:
+            return call_event<MountEvent>(c, std::string_view(syscall) == "umount2" ? "umount" : syscall);
         case KSCOPE_HOOK_BPF: {
             BpfEvent x;
             x.common = c;
-            return x;
-        }
-        case KSCOPE_HOOK_SETID: {
-            PrivilegeEvent x;
-            x.common = c;
-            x.syscall = syscall;
-            return x;
-        }
-        case KSCOPE_HOOK_NAMESPACE: {
-            NamespaceEvent x;
-            x.common = c;
-            x.syscall = syscall;
-            return x;
-        }
-        case KSCOPE_HOOK_MOUNT: {
-            MountEvent x;
-            x.common = c;
-            x.syscall = std::string_view(syscall) == "umount2" ? "umount" : syscall;
             return x;
         }
         case KSCOPE_HOOK_CONNECT: {
