@@ -293,6 +293,15 @@ static __always_inline void clear_event(struct enforce_scratch *s)
 	__builtin_memset(&s->ev, 0, sizeof(s->ev));
 }
 
+/* act() for the tracepoint hooks: the event gets the current task's header. */
+static __always_inline int act_on_task(__u64 m, __u32 gen, __u32 hook, __u8 stage, __s64 syscall,
+				       struct enforce_scratch *s, __u32 path_len)
+{
+	clear_event(s);
+	fill_header(&s->ev.hdr, KSCOPE_EVENT_ENFORCE);
+	return act(m, gen, hook, stage, syscall, s, path_len, true);
+}
+
 /* The key's path from a user string; its length, 0 when unreadable, too long or not
  * absolute (then it would not mean the same as the resolved path). */
 /* A name with "//" or "/." (".", "..", or a dot file) may not mean what it spells
@@ -346,9 +355,7 @@ static __always_inline int exec_entry(struct trace_event_raw_sys_enter *ctx, con
 	m = untested(m, gen, KSCOPE_DIM_COMM);
 	if (!m)
 		return 0;
-	clear_event(s);
-	fill_header(&s->ev.hdr, KSCOPE_EVENT_ENFORCE);
-	return act(m, gen, KSCOPE_HOOK_EXEC, STAGE_ENTRY, ctx->id, s, len, true);
+	return act_on_task(m, gen, KSCOPE_HOOK_EXEC, STAGE_ENTRY, ctx->id, s, len);
 }
 
 SEC("tp/syscalls/sys_enter_execve")
@@ -410,9 +417,7 @@ int ks_enforce_exec(struct trace_event_raw_sched_process_exec *ctx)
 	m = comm_filter(untested(m, gen, KSCOPE_DIM_SYSCALL), gen);
 	if (!m)
 		return 0;
-	clear_event(s);
-	fill_header(&s->ev.hdr, KSCOPE_EVENT_ENFORCE);
-	return act(m, gen, KSCOPE_HOOK_EXEC, STAGE_AFTER, -1, s, len, true);
+	return act_on_task(m, gen, KSCOPE_HOOK_EXEC, STAGE_AFTER, -1, s, len);
 }
 
 /* open for write at entry: an absolute name as given. */
@@ -445,9 +450,7 @@ static __always_inline int open_entry(struct trace_event_raw_sys_enter *ctx, con
 	m = comm_filter(m, gen);
 	if (!m)
 		return 0;
-	clear_event(s);
-	fill_header(&s->ev.hdr, KSCOPE_EVENT_ENFORCE);
-	return act(m, gen, KSCOPE_HOOK_OPEN_WRITE, STAGE_ENTRY, ctx->id, s, len, true);
+	return act_on_task(m, gen, KSCOPE_HOOK_OPEN_WRITE, STAGE_ENTRY, ctx->id, s, len);
 }
 
 SEC("tp/syscalls/sys_enter_openat")
@@ -514,9 +517,7 @@ static __always_inline int open_exit(struct trace_event_raw_sys_exit *ctx)
 	m = comm_filter(m, gen);
 	if (!m)
 		return 0;
-	clear_event(s);
-	fill_header(&s->ev.hdr, KSCOPE_EVENT_ENFORCE);
-	return act(m, gen, KSCOPE_HOOK_OPEN_WRITE, STAGE_AFTER, ctx->id, s, len, true);
+	return act_on_task(m, gen, KSCOPE_HOOK_OPEN_WRITE, STAGE_AFTER, ctx->id, s, len);
 }
 
 SEC("tp/syscalls/sys_exit_openat")
@@ -544,9 +545,7 @@ static __always_inline int by_name(struct trace_event_raw_sys_enter *ctx, __u32 
 	struct enforce_scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	clear_event(s);
-	fill_header(&s->ev.hdr, KSCOPE_EVENT_ENFORCE);
-	return act(m, gen, hook, STAGE_ENTRY, ctx->id, s, 0, true);
+	return act_on_task(m, gen, hook, STAGE_ENTRY, ctx->id, s, 0);
 }
 
 #define KILL_AT_ENTRY(name, hook)                                         \

@@ -42,6 +42,10 @@ Privileges privileges() {
     return p;
 }
 
+bool tracepoint_exists(const std::string& category_and_name) {
+    return access((std::string(kTracefs) + "/events/" + category_and_name).c_str(), F_OK) == 0;
+}
+
 bool tracefs_mounted() {
     return std::filesystem::exists(std::string(kTracefs) + "/events");
 }

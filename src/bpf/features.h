@@ -29,6 +29,9 @@ struct Privileges {
 Privileges privileges();
 
 bool tracefs_mounted();
+// Whether tracefs has the tracepoint "category/name" (e.g. "syscalls/sys_enter_init_module":
+// kernels without module support have none).
+bool tracepoint_exists(const std::string& category_and_name);
 // Mounts tracefs at /sys/kernel/tracing when it is missing (libbpf needs it to attach
 // tracepoints); an error says how to do it by hand.
 Result<void> ensure_tracefs();

@@ -44,10 +44,6 @@ const std::vector<HookPrograms>& hook_programs() {
     return h;
 }
 
-bool tracepoint_exists(const std::string& name) {
-    return access((std::string(kTracefs) + "/events/syscalls/" + name).c_str(), F_OK) == 0;
-}
-
 // A syscall's name with static storage, for the events' const char* fields.
 const char* static_syscall_name(int64_t nr) {
     static const char* const kNames[] = {
@@ -156,7 +152,8 @@ Result<void> EnforceProbe::configure(BpfObject& obj) {
     if (auto r = obj.set_const("self_tgid", static_cast<uint32_t>(getpid())); !r)
         return r;
     // Without module support the module syscalls have no tracepoints to attach to.
-    const bool modules = tracepoint_exists("sys_enter_init_module") && tracepoint_exists("sys_enter_finit_module");
+    const bool modules = tracepoint_exists("syscalls/sys_enter_init_module") &&
+                         tracepoint_exists("syscalls/sys_enter_finit_module");
     for (const char* p : {"ks_enforce_init_module", "ks_enforce_finit_module"})
         if (auto r = obj.set_autoload(p, modules); !r)
             return r;

@@ -14,10 +14,6 @@
 namespace kscope {
 namespace {
 
-bool tracepoint_exists(const std::string& category_and_name) {
-    return access((std::string(kTracefs) + "/events/" + category_and_name).c_str(), F_OK) == 0;
-}
-
 // The ptrace target's name when the kernel could not read it (best effort: the process
 // may be gone, or the pid reused).
 std::string comm_from_proc(uint32_t pid) {
