@@ -68,6 +68,7 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
     options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
     options.interrupt = reload_flag_;
     options.rules = config.rules_engine;
+    options.anomaly = anomaly_;
     options.runtime_sockets = config.runtime_sockets;
     std::vector<std::unique_ptr<Probe>> probes = std::move(handed_over);
     for (const auto& [name, pc] : config.probes) {
@@ -220,6 +221,8 @@ Result<void> Agent::start() {
     if (auto r = http_.start(listen->first, listen->second, profile_handlers(handlers), config_.http_security); !r)
         return r;
 
+    if (auto r = start_anomaly(config_); !r)
+        return r;
     auto session = make_session(config_, {});
     if (!session)
         return session.error();
@@ -241,6 +244,45 @@ Result<void> Agent::start() {
                  config_.http_security.tls_cert.empty() ? "" : " (https)");
 
     start_remote_write();
+    return {};
+}
+
+Result<void> Agent::start_anomaly(const AgentConfig& config) {
+    if (!config.anomaly.enabled) {
+        if (anomaly_)
+            anomaly_->flush();
+        std::lock_guard lock(state_mu_);  // /metrics reads it
+        anomaly_.reset();
+        return {};
+    }
+    if (anomaly_) {
+        anomaly_->reconfigure(config.anomaly);
+        return {};
+    }
+    std::unique_ptr<BaselineStore> store;
+    if (config.store_enabled) {
+        auto s = BaselineStore::open(config.data_dir);
+        if (!s)
+            return s.error();
+        store = std::move(s.value());
+    } else {
+        spdlog::warn("anomaly: the store is off, baselines are kept in memory only (learned again after a restart)");
+    }
+    auto stage = std::make_shared<AnomalyStage>(config.anomaly, std::move(store));
+    if (auto r = stage->start(); !r)
+        return r;
+    auto on = [&](const char* probe) {
+        auto it = config.probes.find(probe);
+        return it != config.probes.end() && it->second.enabled;
+    };
+    for (auto [probe, what] : {std::pair{"exec", "executables"}, {"tcp", "outbound peers"},
+                               {"socket", "listening ports"}, {"open", "write directories"}})
+        if (!on(probe))
+            spdlog::warn("anomaly: {} are not learned, probes.{} is off", what, probe);
+    spdlog::info("anomaly detection on: each workload learns for {} s, then its baseline is locked",
+                 config.anomaly.learn_s);
+    std::lock_guard lock(state_mu_);
+    anomaly_ = std::move(stage);
     return {};
 }
 
@@ -377,6 +419,8 @@ void Agent::run(const std::atomic<bool>& stop) {
         else
             reload(std::move(next.value()));
     }
+    if (anomaly_)
+        anomaly_->flush();
     std::lock_guard lock(state_mu_);
     stop_exporters();
     spdlog::info("stopped; {} events stored", store_ ? store_->stored() : 0);
@@ -451,6 +495,10 @@ void Agent::reload(AgentConfig next) {
     for (const auto& p : stopped)
         spdlog::info("probe {} stopped", p->name());
     stopped.clear();  // detaches
+    if (auto r = start_anomaly(next); !r) {  // the store opened at start: only a failing disk gets here
+        spdlog::error("anomaly: {}; anomaly detection is off", r.error().message);
+        next.anomaly.enabled = false;
+    }
     auto session = make_session(next, std::move(kept));
     std::lock_guard lock(state_mu_);
     if (!session) {  // checked above; only a cgroup removed this very moment gets here
@@ -512,6 +560,8 @@ PrometheusText Agent::collect() {
         m.sample("kscope_events_sampled_out_total", {{"probe", std::string(p->name())}},
                  double(p->kernel_drops(KSCOPE_SAMPLED_OUT)));
     append_rule_metrics(m);
+    if (anomaly_)
+        anomaly_->append_metrics(m);
     m.family("kscope_queue_depth", "gauge", "events waiting in the pipeline queue")
         .sample("kscope_queue_depth", double(session_->queue_depth()));
     m.family("kscope_queue_capacity", "gauge", "size of the pipeline queue")

@@ -42,6 +42,8 @@ private:
     // kscope_alerts_total{rule,priority}, suppressed alerts, rules loaded and skipped.
     void append_rule_metrics(PrometheusText& m);
     void apply_enforcement(TraceSession& session, const AgentConfig& config);
+    // anomaly.enabled: the baselines (loaded from the store), kept across reloads.
+    Result<void> start_anomaly(const AgentConfig& config);
     // A session of the enabled probes: those handed over keep running, others are loaded.
     Result<std::unique_ptr<TraceSession>> make_session(const AgentConfig& config,
                                                       std::vector<std::unique_ptr<Probe>> handed_over);
@@ -63,6 +65,7 @@ private:
     std::unique_ptr<TraceSession> session_;
     std::unique_ptr<StoreSink> store_;
     std::unique_ptr<ContinuousProfiler> profiler_;
+    std::shared_ptr<AnomalyStage> anomaly_;
     bool profiler_failed_ = false;
     EventBroadcaster stream_;
     HttpServer http_;

@@ -114,6 +114,18 @@ auto count_field(const Where& w, T& out, const std::string& what, uint32_t min, 
     };
 }
 
+// A number within [min, max].
+auto real_field(const Where& w, double& out, const std::string& what, double min, double max) {
+    return [&w, &out, what, min, max](const YAML::Node& v) -> Result<void> {
+        auto d = scalar<double>(w, v, what);
+        if (!d) return d.error();
+        if (!(*d >= min && *d <= max))
+            return w.at(v, fmt::format("{} must be {} to {}", what, min, max));
+        out = *d;
+        return {};
+    };
+}
+
 auto size_field(const Where& w, uint64_t& out, const std::string& what) {
     return unit_field(w, out, what, parse_size_bytes);
 }
@@ -358,6 +370,25 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                       });
                   }},
              });
+         }},
+        {"anomaly", [&](const YAML::Node& v) -> Result<void> {
+             auto& a = c.anomaly;
+             uint64_t interval_s = a.rate.interval_ns / 1'000'000'000ull;
+             auto r = each_field(w, v, "anomaly", {
+                 {"enabled", bool_field(w, a.enabled, "anomaly.enabled")},
+                 {"learn", duration_field(w, a.learn_s, "anomaly.learn")},
+                 {"rates", bool_field(w, a.rates, "anomaly.rates")},
+                 {"rate_interval", duration_field(w, interval_s, "anomaly.rate_interval")},
+                 {"rate_threshold", real_field(w, a.rate.threshold, "anomaly.rate_threshold", 1, 100)},
+                 {"rate_min", real_field(w, a.rate.min_rate, "anomaly.rate_min", 0, 1e9)},
+                 {"rate_warmup", count_field(w, a.rate.warmup, "anomaly.rate_warmup", 1, 10000)},
+                 {"alerts_per_minute", count_field(w, a.alerts_per_minute, "anomaly.alerts_per_minute", 1, 100000)},
+             });
+             if (!r) return r;
+             if (interval_s == 0 || interval_s > 3600)
+                 return w.at(v["rate_interval"], "anomaly.rate_interval must be 1s to 1h");
+             a.rate.interval_ns = interval_s * 1'000'000'000ull;
+             return {};
          }},
         {"containers", [&](const YAML::Node& v) {
              // Each list replaces that API's default sockets; an empty list asks none.

@@ -15,6 +15,7 @@
 #include "exporters/nats_exporter.h"
 #include "exporters/remote_write.h"
 #include "exporters/webhook_exporter.h"
+#include "pipeline/anomaly_stage.h"
 #include "pipeline/container_runtime.h"
 #include "server/http_server.h"
 #include "store/event_store.h"
@@ -70,6 +71,7 @@ struct AgentConfig {
     RemoteWriteConfig remote_write;  // off unless remote_write.url is set
     ProfilingConfig profiling;
     RulesConfig rules;
+    AnomalyConfig anomaly;
     // Where container names and images are asked (containers: {docker_sockets, crio_sockets}).
     std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
     // Built from `rules` when the configuration is loaded (load_agent_rules), so that a bad

@@ -57,6 +57,8 @@ void RingReader::run() {
         int n = ring_buffer__poll(rb_, timeout_ms);
         int m = ring_buffer__consume(rb_);
         drained((n > 0 ? n : 0) + (m > 0 ? m : 0));
+        if (on_poll_)
+            on_poll_();
     }
     drained(ring_buffer__consume(rb_));
 }

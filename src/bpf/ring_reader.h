@@ -29,6 +29,8 @@ public:
     Result<void> add(int ring_map_fd, Callback cb);
     // Called on the reader thread after every drain that delivered events.
     void on_drained(std::function<void()> fn) { on_drained_ = std::move(fn); }
+    // Called after every poll (each drain interval at least), events or not.
+    void on_poll(std::function<void()> fn) { on_poll_ = std::move(fn); }
     void start();
     // Stops the thread after a last full drain.
     void stop();
@@ -41,6 +43,7 @@ private:
     ring_buffer* rb_ = nullptr;
     std::vector<std::unique_ptr<Callback>> callbacks_;
     std::function<void()> on_drained_;
+    std::function<void()> on_poll_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

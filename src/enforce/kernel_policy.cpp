@@ -115,8 +115,6 @@ struct Analysis {
     bool after_only = false;
 };
 
-std::string field_of(const Literal& l) { return l.cmp->field.name; }
-
 std::vector<std::string> texts(const Expr& e) {
     std::vector<std::string> out;
     for (const auto& v : e.values) out.push_back(v.text);

@@ -260,6 +260,24 @@ struct AlertEvent {
     // From the container runtime's socket, when it answered (empty otherwise).
     std::string container_name;
     std::string container_image;
+    // source "anomaly": the workload (container:<id>, else an executable path); what is
+    // new (exec, peer, listen, write_dir) or rose (exec_rate, connect_rate, error_rate);
+    // the new item; the items its baseline learned.
+    std::string workload;
+    std::string anomaly;
+    std::string new_item;
+    uint64_t baseline_size = 0;
+    // Rate alerts (anomaly *_rate, flood): per second now, and the learned mean (anomaly)
+    // or the configured limit (flood).
+    double rate = 0;
+    double expected_rate = 0;
+    // source "flood": the sending address, the protocol counted (udp, syn, any), the
+    // interface, and whether its packets are dropped for the cooldown.
+    std::string saddr;
+    std::string protocol;
+    std::string interface;
+    bool mitigated = false;
+    uint64_t cooldown_s = 0;
     std::shared_ptr<const TriggerEvent> trigger;
 };
 

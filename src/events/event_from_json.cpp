@@ -196,6 +196,17 @@ Result<Event> parse_alert(Reader& r, int depth) {
     r.text("stage", e.stage);
     r.text("container_name", e.container_name);
     r.text("container_image", e.container_image);
+    r.text("workload", e.workload);
+    r.text("anomaly", e.anomaly);
+    r.text("new_item", e.new_item);
+    r.number("baseline_size", e.baseline_size);
+    r.real(e.source == "flood" ? "rate_pps" : "rate_per_second", e.rate);
+    r.real(e.source == "flood" ? "threshold_pps" : "expected_per_second", e.expected_rate);
+    r.text("saddr", e.saddr);
+    r.text("protocol", e.protocol);
+    r.text("interface", e.interface);
+    r.flag("mitigated", e.mitigated);
+    r.number("cooldown_seconds", e.cooldown_s);
     if (r.failed())
         return r.error();
     if (const json* trigger = r.find("event")) {

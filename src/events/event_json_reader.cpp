@@ -62,6 +62,18 @@ bool Reader::flag(const char* key, bool& out) {
     return true;
 }
 
+bool Reader::real(const char* key, double& out) {
+    const nlohmann::json* v = find(key);
+    if (!v)
+        return false;
+    if (!v->is_number()) {
+        wrong_type(key, "a number", *v);
+        return false;
+    }
+    out = v->get<double>();
+    return true;
+}
+
 bool Reader::strings(const char* key, std::vector<std::string>& out) {
     const nlohmann::json* v = find(key);
     if (!v)

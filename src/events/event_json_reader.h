@@ -29,6 +29,7 @@ public:
     // Each returns true when the key was present and its value read into out.
     bool text(const char* key, std::string& out);
     bool flag(const char* key, bool& out);
+    bool real(const char* key, double& out);
     bool strings(const char* key, std::vector<std::string>& out);
     template <std::integral T>
     bool number(const char* key, T& out);

@@ -39,6 +39,12 @@ Alert alertmanager_alert(const AlertEvent& e, const std::string& host, uint64_t 
         a.labels["container_name"] = e.container_name;
     if (!e.container_image.empty())
         a.labels["container_image"] = e.container_image;
+    if (e.source != "rule")
+        a.labels["alert_source"] = e.source;  // anomaly, flood
+    if (!e.workload.empty())
+        a.labels["workload"] = e.workload;
+    if (!e.saddr.empty())
+        a.labels["saddr"] = e.saddr;
     a.annotations = {{"summary", e.output},
                      {"description", e.output},
                      {"rule", e.rule},

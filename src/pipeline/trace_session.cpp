@@ -52,6 +52,8 @@ TraceSession::~TraceSession() {
 Result<void> TraceSession::start() {
     reader_ = std::make_unique<RingReader>(options_.drain_interval);
     reader_->on_drained([this] { queue_.wake(); });
+    if (options_.anomaly)  // baselines reach the store when nothing happens too
+        reader_->on_poll([this] { options_.anomaly->tick(); });
     // Load and attach everything first, so a probe left out never had a ring registered.
     std::vector<std::unique_ptr<Probe>> running;
     for (auto& probe : probes_) {
@@ -106,13 +108,13 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
     if (options_.event_filter && !options_.event_filter(event.value()))
         return;
     enricher_->enrich(event.value());
-    if (rules_) {
-        alerts_.clear();
-        if (!rules_->inspect(event.value(), alerts_)) {  // a kernel action's alert, rate-limited
-            enricher_->forget(event.value());
-            return;
-        }
+    alerts_.clear();
+    if (rules_ && !rules_->inspect(event.value(), alerts_)) {  // a kernel action's alert, rate-limited
+        enricher_->forget(event.value());
+        return;
     }
+    if (options_.anomaly)
+        options_.anomaly->inspect(event.value(), cache_, alerts_);
     enricher_->forget(event.value());  // after the rules: an exit's rules still see the process
     auto push = [&](Event&& e) {
         if (queue_.try_push(std::move(e), /*wake=*/false))
@@ -121,8 +123,8 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
             c.queue_drops.fetch_add(1, std::memory_order_relaxed);
     };
     push(std::move(event.value()));
-    if (rules_)
-        for (auto& a : alerts_) push(std::move(a));
+    for (auto& a : alerts_)
+        push(std::move(a));
 }
 
 void TraceSession::run(Sink& sink, const std::atomic<bool>& stop_requested) {

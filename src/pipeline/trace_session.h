@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bpf/ring_reader.h"
+#include "pipeline/anomaly_stage.h"
 #include "pipeline/bounded_queue.h"
 #include "pipeline/enricher.h"
 #include "pipeline/process_cache.h"
@@ -44,6 +45,8 @@ struct SessionOptions {
     const std::atomic<bool>* interrupt = nullptr;
     // Rules evaluated on every event after enrichment; alerts follow their event.
     std::shared_ptr<rules::RuleEngine> rules;
+    // Baselines and rate anomalies (the agent's, kept across sessions); null: none.
+    std::shared_ptr<AnomalyStage> anomaly;
     // Container runtimes the rules ask for container names and images.
     std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
 };

@@ -266,6 +266,18 @@ void body(JsonWriter& w, const AlertEvent& e) {
         w.field("container_name", e.container_name);
     if (!e.container_image.empty())
         w.field("container_image", e.container_image);
+    if (e.source == "anomaly") {
+        w.field("workload", e.workload).field("anomaly", e.anomaly);
+        if (e.anomaly.ends_with("_rate"))
+            w.field("rate_per_second", e.rate).field("expected_per_second", e.expected_rate);
+        else
+            w.field("new_item", e.new_item);
+        w.field("baseline_size", e.baseline_size);
+    }
+    if (e.source == "flood")
+        w.field("saddr", e.saddr).field("protocol", e.protocol).field("interface", e.interface)
+            .field("rate_pps", e.rate).field("threshold_pps", e.expected_rate).field("mitigated", e.mitigated)
+            .field("cooldown_seconds", e.cooldown_s);
     if (e.trigger) {
         w.begin_object("event");
         std::visit([&](const auto& t) { body(w, t); }, e.trigger->event);

@@ -1,5 +1,7 @@
 #include "sinks/json_writer.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace kscope {
@@ -138,6 +140,12 @@ JsonWriter& JsonWriter::field(std::string_view k, int64_t value) {
 JsonWriter& JsonWriter::field(std::string_view k, uint64_t value) {
     key(k);
     fmt::format_to(std::back_inserter(out_), "{}", value);
+    return *this;
+}
+
+JsonWriter& JsonWriter::field(std::string_view k, double value) {
+    key(k);
+    fmt::format_to(std::back_inserter(out_), "{}", std::isfinite(value) ? std::round(value * 100) / 100 : 0.0);
     return *this;
 }
 

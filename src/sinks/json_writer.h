@@ -26,6 +26,8 @@ public:
     JsonWriter& field(std::string_view key, int32_t value) { return field(key, int64_t(value)); }
     JsonWriter& field(std::string_view key, uint32_t value) { return field(key, uint64_t(value)); }
     JsonWriter& field(std::string_view key, bool value);
+    // Rounded to two decimals; NaN and infinities (not JSON) are written as 0.
+    JsonWriter& field(std::string_view key, double value);
     // An array element.
     JsonWriter& element(std::string_view value);
 

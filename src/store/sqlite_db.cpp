@@ -20,8 +20,8 @@ Result<void> exec_sql(sqlite3* db, const std::string& store, const char* sql) {
     return {};
 }
 
-Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const char* schema) {
-    const std::string path = dir + "/events.db";
+Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const char* schema, const char* file) {
+    const std::string path = dir + "/" + file;
     if (read_only) {
         if (!std::filesystem::exists(path))
             return Error{"no event store at " + path + " (is the agent's --data-dir elsewhere?)"};

@@ -85,6 +85,36 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("containers:\n  docker_sockets: [run/docker.sock]\n", "2:19", "is not an absolute path");
     expect_error("rules:\n  mode: strict\n", "2:9", "rules.mode must be enforce or audit");
     expect_error("containers:\n  containerd_sockets: []\n", "2:3", "unknown key 'containerd_sockets' in containers");
+    expect_error("anomaly:\n  learn: forever\n", "2:10", "not a duration");
+    expect_error("anomaly:\n  rate_threshold: 0.5\n", "2:19", "anomaly.rate_threshold must be 1 to 100");
+    expect_error("anomaly:\n  rate_interval: 2h\n", "2:18", "anomaly.rate_interval must be 1s to 1h");
+    expect_error("anomaly:\n  peers: true\n", "2:3", "unknown key 'peers' in anomaly");
+}
+
+TEST(AgentConfig, AnomalyIsOffByDefaultAndTakesItsKeys) {
+    auto d = parse_agent_config("", "agent.yaml");
+    ASSERT_TRUE(d.ok());
+    EXPECT_FALSE(d->anomaly.enabled);
+    EXPECT_EQ(d->anomaly.learn_s, 24u * 3600);
+    auto c = parse_agent_config(R"(anomaly:
+  enabled: true
+  learn: 2h
+  rates: false
+  rate_interval: 30s
+  rate_threshold: 6
+  rate_min: 2.5
+  rate_warmup: 12
+  alerts_per_minute: 3
+)", "agent.yaml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_TRUE(c->anomaly.enabled);
+    EXPECT_EQ(c->anomaly.learn_s, 7200u);
+    EXPECT_FALSE(c->anomaly.rates);
+    EXPECT_EQ(c->anomaly.rate.interval_ns, 30'000'000'000ull);
+    EXPECT_EQ(c->anomaly.rate.threshold, 6);
+    EXPECT_EQ(c->anomaly.rate.min_rate, 2.5);
+    EXPECT_EQ(c->anomaly.rate.warmup, 12u);
+    EXPECT_EQ(c->anomaly.alerts_per_minute, 3u);
 }
 
 // Each socket list replaces that API's defaults; the other API keeps its own.

@@ -476,6 +476,52 @@ TEST(EventFromJson, AlertWithItsTrigger) {
     EXPECT_STREQ(exec->stdout_type, "pipe");
 }
 
+TEST(EventFromJson, AnomalyAndFloodAlerts) {
+    AlertEvent a = full_alert(Event(full_exec()));
+    a.source = "anomaly";
+    a.action = "alert";
+    a.workload = "container:abc";
+    a.anomaly = "exec";
+    a.new_item = "/usr/bin/curl";
+    a.baseline_size = 7;
+    AlertEvent p = round_trip(a);
+    EXPECT_EQ(p.workload, "container:abc");
+    EXPECT_EQ(p.anomaly, "exec");
+    EXPECT_EQ(p.new_item, "/usr/bin/curl");
+    EXPECT_EQ(p.baseline_size, 7u);
+
+    a.anomaly = "exec_rate";
+    a.new_item.clear();
+    a.rate = 52.5;
+    a.expected_rate = 2.25;
+    p = round_trip(a);
+    EXPECT_EQ(p.rate, 52.5);
+    EXPECT_EQ(p.expected_rate, 2.25);
+    EXPECT_EQ(render(Event(a)).find("new_item"), std::string::npos);
+
+    AlertEvent f;
+    f.common.ts_ns = 1700000000123456789ULL;
+    f.rule = "Packet flood";
+    f.priority = "Critical";
+    f.source = "flood";
+    f.saddr = "10.0.0.2";
+    f.protocol = "udp";
+    f.interface = "veth0";
+    f.rate = 120000;
+    f.expected_rate = 1000;
+    f.mitigated = true;
+    f.cooldown_s = 60;
+    AlertEvent q = round_trip(f);
+    EXPECT_EQ(q.saddr, "10.0.0.2");
+    EXPECT_EQ(q.protocol, "udp");
+    EXPECT_EQ(q.interface, "veth0");
+    EXPECT_EQ(q.rate, 120000);
+    EXPECT_EQ(q.expected_rate, 1000);
+    EXPECT_TRUE(q.mitigated);
+    EXPECT_EQ(q.cooldown_s, 60u);
+    EXPECT_NE(render(Event(f)).find(R"("rate_pps":120000,"threshold_pps":1000)"), std::string::npos) << render(Event(f));
+}
+
 TEST(EventFromJson, AlertWithoutTriggerAndNested) {
     AlertEvent bare = full_alert(Event(ExitEvent{}));
     bare.trigger.reset();
