@@ -3,6 +3,9 @@
 // third binary is an anomaly alert and a known one is not; a restarted agent keeps the
 // baseline (and what it already reported); `kscope baseline reset` makes it learn again.
 // A second case lets the learning window end by time and storms execs for a rate alert.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "default_rules_helpers.h"
@@ -169,6 +172,123 @@ TEST(AnomalyAgent, ContainerBaselineLocksAlertsOnNewBinaryAndSurvivesRestart) {
         EXPECT_EQ(fresh["state"], "learning") << fresh.dump();
         EXPECT_EQ(exec_items(fresh), (std::map<std::string, bool>{{d, true}})) << fresh.dump();
         EXPECT_EQ(anomaly_alerts(agent, workload).size(), 2u);
+    }
+}
+
+// In a child of the container: connects to each port on 127.0.0.1, listens on each of
+// `listens`, creates a file in each directory.
+int network_and_files(const std::vector<uint16_t>& connects, const std::vector<uint16_t>& listens,
+                      const std::vector<std::string>& dirs) {
+    for (uint16_t port : connects) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+            return -errno;
+        close(fd);
+    }
+    for (uint16_t port : listens) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 4) != 0)
+            return -errno;
+        close(fd);
+    }
+    for (const auto& dir : dirs) {
+        int fd = open((dir + "/file").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0)
+            return -errno;
+        close(fd);
+    }
+    return 0;
+}
+
+// A listening socket on a free loopback port (connects complete through its backlog).
+struct Listener {
+    Listener() {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof sa;
+        if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && listen(fd, 16) == 0 &&
+            getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0)
+            port = ntohs(sa.sin_port);
+    }
+    ~Listener() { close(fd); }
+    int fd = -1;
+    uint16_t port = 0;
+};
+
+TEST(AnomalyAgent, NewPeerListeningPortAndWriteDirectoryAfterTheLock) {
+    REQUIRE_ROOT();
+    ContainerCgroup ctr("9ee125");
+    ASSERT_TRUE(ctr.ok()) << "cgroup v2 is not mounted or not writable";
+    TempDir files("kscope-anomaly-files");
+    const std::string known_dir = files.path() + "/known", new_dir = files.path() + "/new";
+    std::filesystem::create_directories(known_dir);
+    std::filesystem::create_directories(new_dir);
+    Listener known_peer, new_peer;
+    ASSERT_TRUE(known_peer.port && new_peer.port);
+    const uint16_t known_listen = free_port(), new_listen = free_port();
+    const std::string workload = "container:" + ctr.id();
+    Agent agent(std::string("probes: {open: true}\n") + kConfig);
+    ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
+
+    Held learning([&] {
+        return ctr.join() ? network_and_files({known_peer.port}, {known_listen}, {known_dir}) : -1;
+    });
+    ASSERT_EQ(learning.result(), 0);
+    json baseline;
+    auto learned = [&] {
+        return baseline.is_object() && baseline["peer"].size() == 1 && baseline["listen"].size() == 1 &&
+               baseline["write_dir"].size() == 1;
+    };
+    for (int i = 0; i < 50 && !learned(); i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        baseline = baseline_of(agent.data_dir(), workload);
+    }
+    ASSERT_TRUE(learned()) << baseline.dump();
+    EXPECT_EQ(baseline["peer"][0]["item"], "127.0.0.1:" + std::to_string(known_peer.port));
+    EXPECT_EQ(baseline["listen"][0]["item"], std::to_string(known_listen) + "/tcp");
+    EXPECT_EQ(baseline["write_dir"][0]["item"], known_dir);
+    (void)shell(std::string(KSCOPE_BINARY) + " baseline lock --data-dir " + agent.data_dir() + " " + workload);
+    ASSERT_TRUE(agent.wait_metric("kscope_anomaly_workloads{state=\"locked\"}", 1, 5));
+
+    Held after([&] {
+        return ctr.join() ? network_and_files({known_peer.port, new_peer.port}, {known_listen, new_listen},
+                                              {known_dir, new_dir})
+                          : -1;
+    });
+    ASSERT_EQ(after.result(), 0);
+    auto alerts = wait_alert(agent, workload, "anomaly", "write_dir");
+    for (int i = 0; i < 30 && alerts.size() < 3; i++) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        alerts = anomaly_alerts(agent, workload);
+    }
+    default_rules::settle();
+    alerts = anomaly_alerts(agent, workload);
+    ASSERT_EQ(alerts.size(), 3u) << json(alerts).dump();
+    std::map<std::string, json> by_kind;
+    for (const auto& a : alerts)
+        by_kind[a["anomaly"]] = a;
+    EXPECT_EQ(by_kind["peer"]["new_item"], "127.0.0.1:" + std::to_string(new_peer.port));
+    EXPECT_EQ(by_kind["peer"]["rule"], "New outbound peer for workload");
+    EXPECT_EQ(by_kind["peer"]["event"]["type"], "tcp_connect");
+    EXPECT_EQ(by_kind["listen"]["new_item"], std::to_string(new_listen) + "/tcp");
+    EXPECT_EQ(by_kind["listen"]["rule"], "New listening port for workload");
+    EXPECT_EQ(by_kind["write_dir"]["new_item"], new_dir);
+    EXPECT_EQ(by_kind["write_dir"]["priority"], "Notice");
+    for (const auto& [kind, a] : by_kind) {
+        EXPECT_EQ(a["baseline_size"], 3) << a.dump();
+        EXPECT_EQ(a["pid"], after.pid()) << a.dump();
     }
 }
 
