@@ -85,6 +85,9 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
     const bool enforcing = has_actions(config);
     if (enforcing && std::none_of(probes.begin(), probes.end(), [](const auto& p) { return p->name() == "enforce"; }))
         probes.push_back(std::make_unique<enforce::EnforceProbe>());
+    if (config.flood.enabled &&
+        std::none_of(probes.begin(), probes.end(), [](const auto& p) { return p->name() == "flood"; }))
+        probes.push_back(std::make_unique<enforce::FloodProbe>(config.flood));
     auto session = std::make_unique<TraceSession>(std::move(probes), std::move(options));
     if (auto r = session->start(); !r)
         return r.error();
@@ -468,6 +471,10 @@ void Agent::reload(AgentConfig next) {
     for (auto& p : released) {
         if (p->name() == "enforce") {  // kept while rules act: the next policy replaces the maps in place
             (has_actions(next) ? kept : stopped).push_back(std::move(p));
+            continue;
+        }
+        if (p->name() == "flood") {  // kept (with its blocked sources) unless flood: changed
+            (next.flood.enabled && next.flood == config_.flood ? kept : stopped).push_back(std::move(p));
             continue;
         }
         auto now = next.probes.find(std::string(p->name()));

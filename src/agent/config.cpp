@@ -1,5 +1,6 @@
 #include "agent/config.h"
 
+#include <net/if.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -388,6 +389,38 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
              if (interval_s == 0 || interval_s > 3600)
                  return w.at(v["rate_interval"], "anomaly.rate_interval must be 1s to 1h");
              a.rate.interval_ns = interval_s * 1'000'000'000ull;
+             return {};
+         }},
+        {"flood", [&](const YAML::Node& v) -> Result<void> {
+             auto& f = c.flood;
+             uint32_t udp = uint32_t(f.limits.udp_pps), syn = uint32_t(f.limits.syn_pps), any = uint32_t(f.limits.pps);
+             auto r = each_field(w, v, "flood", {
+                 {"enabled", bool_field(w, f.enabled, "flood.enabled")},
+                 {"interfaces", [&](const YAML::Node& l) -> Result<void> {
+                      auto names = list<std::string>(w, l, "flood.interfaces");
+                      if (!names) return names.error();
+                      for (const auto& name : *names)  // checked here, so a typo is reported at its place
+                          if (name.empty() || name.size() >= IF_NAMESIZE || if_nametoindex(name.c_str()) == 0)
+                              return w.at(l, fmt::format("flood.interfaces: no network interface '{}' here", name));
+                      f.interfaces = *names;
+                      return {};
+                  }},
+                 {"mode", text(f.mode, "flood.mode", {"auto", "native", "generic", "tc"})},
+                 {"udp_pps", count_field(w, udp, "flood.udp_pps", 0)},
+                 {"syn_pps", count_field(w, syn, "flood.syn_pps", 0)},
+                 {"pps", count_field(w, any, "flood.pps", 0)},
+                 {"mitigate", bool_field(w, f.mitigate, "flood.mitigate")},
+                 {"cooldown", duration_field(w, f.limits.cooldown_s, "flood.cooldown")},
+                 {"max_sources", count_field(w, f.max_sources, "flood.max_sources", 64, 1u << 22)},
+             });
+             if (!r) return r;
+             f.limits.udp_pps = udp;
+             f.limits.syn_pps = syn;
+             f.limits.pps = any;
+             if (f.enabled && f.interfaces.empty())
+                 return w.at(v, "flood.enabled needs flood.interfaces: the interfaces to guard");
+             if (!f.limits.udp_pps && !f.limits.syn_pps && !f.limits.pps)
+                 return w.at(v, "flood: udp_pps, syn_pps and pps are all 0 (off); set at least one limit");
              return {};
          }},
         {"containers", [&](const YAML::Node& v) {

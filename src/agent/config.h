@@ -15,6 +15,7 @@
 #include "exporters/nats_exporter.h"
 #include "exporters/remote_write.h"
 #include "exporters/webhook_exporter.h"
+#include "enforce/flood_probe.h"
 #include "pipeline/anomaly_stage.h"
 #include "pipeline/container_runtime.h"
 #include "server/http_server.h"
@@ -72,6 +73,7 @@ struct AgentConfig {
     ProfilingConfig profiling;
     RulesConfig rules;
     AnomalyConfig anomaly;
+    enforce::FloodConfig flood;
     // Where container names and images are asked (containers: {docker_sockets, crio_sockets}).
     std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
     // Built from `rules` when the configuration is loaded (load_agent_rules), so that a bad

@@ -93,8 +93,10 @@ Result<BpfObject> BpfObject::open(const std::string& name, std::span<const uint8
 }
 
 BpfObject::BpfObject(BpfObject&& other) noexcept
-    : name_(std::move(other.name_)), obj_(other.obj_), links_(std::move(other.links_)) {
+    : name_(std::move(other.name_)), obj_(other.obj_), links_(std::move(other.links_)),
+      link_fds_(std::move(other.link_fds_)) {
     other.obj_ = nullptr;
+    other.link_fds_.clear();
 }
 
 BpfObject& BpfObject::operator=(BpfObject&& other) noexcept {
@@ -104,6 +106,8 @@ BpfObject& BpfObject::operator=(BpfObject&& other) noexcept {
         name_ = std::move(other.name_);
         obj_ = other.obj_;
         links_ = std::move(other.links_);
+        link_fds_ = std::move(other.link_fds_);
+        other.link_fds_.clear();
         other.obj_ = nullptr;
     }
     return *this;
@@ -248,7 +252,29 @@ HookStatus BpfObject::attach_perf_event(std::string_view program, int perf_fd, c
     return s;
 }
 
+HookStatus BpfObject::attach_netdev(std::string_view program, int ifindex, uint32_t attach_type, uint32_t flags,
+                                    const std::string& hook) {
+    HookStatus s{std::string(program), hook};
+    auto fd = program_fd(program);
+    if (!fd) {
+        s.error = fd.error().message;
+        return s;
+    }
+    LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+    const int link = bpf_link_create(*fd, ifindex, static_cast<bpf_attach_type>(attach_type), &opts);
+    if (link < 0) {
+        s.error = std::strerror(-link);
+        return s;
+    }
+    link_fds_.push_back(link);
+    s.attached = true;
+    return s;
+}
+
 void BpfObject::detach_all() {
+    for (int fd : link_fds_)
+        ::close(fd);
+    link_fds_.clear();
     auto links = std::move(links_);
     links_.clear();
     // Closing a tracepoint link waits for an RCU grace period (~50-80 ms here); one after

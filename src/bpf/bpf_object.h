@@ -58,6 +58,12 @@ public:
     HookStatus attach_program(std::string_view program);
     // Attaches a perf_event program to an open perf event; the link owns perf_fd.
     HookStatus attach_perf_event(std::string_view program, int perf_fd, const std::string& hook);
+    // Attaches a program to a network interface as a BPF link (bpf_link_create), owned by
+    // this process like the others: it goes when the process goes, also after kill -9.
+    // attach_type: BPF_XDP (flags: XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE) or
+    // BPF_TCX_INGRESS (46, kernel 6.6+).
+    HookStatus attach_netdev(std::string_view program, int ifindex, uint32_t attach_type, uint32_t flags,
+                             const std::string& hook);
     void detach_all();
 
     Result<int> map_fd(std::string_view map) const;
@@ -88,6 +94,7 @@ private:
     std::string name_;
     bpf_object* obj_ = nullptr;
     std::vector<std::unique_ptr<bpf_link, LinkDeleter>> links_;
+    std::vector<int> link_fds_;  // links made with bpf_link_create (no libbpf object)
 };
 
 // libbpf's messages go to a bounded in-memory log; --verbose echoes them to stderr.

@@ -3,6 +3,7 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <thread>
 
 namespace kscope {
 
@@ -34,7 +35,7 @@ Result<void> RingReader::add(int ring_map_fd, Callback cb) {
 }
 
 void RingReader::start() {
-    if (rb_ && !thread_.joinable()) {
+    if ((rb_ || on_poll_) && !thread_.joinable()) {
         stop_ = false;  // a stopped reader can start again (the agent's refused reload)
         thread_ = std::thread([this] { run(); });
     }
@@ -53,6 +54,11 @@ void RingReader::run() {
             on_drained_();
     };
     while (!stop_.load(std::memory_order_relaxed)) {
+        if (!rb_) {  // no ring, only on_poll (probes that read maps)
+            std::this_thread::sleep_for(interval_);
+            on_poll_();
+            continue;
+        }
         // Returns early only on a forced wakeup; otherwise this is the drain timer.
         int n = ring_buffer__poll(rb_, timeout_ms);
         int m = ring_buffer__consume(rb_);
@@ -60,7 +66,8 @@ void RingReader::run() {
         if (on_poll_)
             on_poll_();
     }
-    drained(ring_buffer__consume(rb_));
+    if (rb_)
+        drained(ring_buffer__consume(rb_));
 }
 
 }  // namespace kscope

@@ -17,11 +17,12 @@ public:
 
     // False when full: the item is not queued. With wake=false the consumer is not
     // woken: a producer that pushes in bursts calls wake() once per burst instead, which
-    // saves a context switch per item.
-    bool try_push(T item, bool wake = true) {
+    // saves a context switch per item. urgent items (alerts) may use an eighth more room
+    // than the capacity: a storm of ordinary events does not crowd them out.
+    bool try_push(T item, bool wake = true, bool urgent = false) {
         {
             std::lock_guard lock(mu_);
-            if (items_.size() >= capacity_)
+            if (items_.size() >= capacity_ + (urgent ? capacity_ / 8 + 1 : 0))
                 return false;
             items_.push_back(std::move(item));
         }

@@ -52,8 +52,7 @@ TraceSession::~TraceSession() {
 Result<void> TraceSession::start() {
     reader_ = std::make_unique<RingReader>(options_.drain_interval);
     reader_->on_drained([this] { queue_.wake(); });
-    if (options_.anomaly)  // baselines reach the store when nothing happens too
-        reader_->on_poll([this] { options_.anomaly->tick(); });
+    reader_->on_poll([this] { on_poll(); });
     // Load and attach everything first, so a probe left out never had a ring registered.
     std::vector<std::unique_ptr<Probe>> running;
     for (auto& probe : probes_) {
@@ -99,30 +98,50 @@ Result<void> TraceSession::start() {
 }
 
 void TraceSession::on_raw(size_t index, const void* data, size_t size) {
-    Counters& c = *counters_[index];
     auto event = probes_[index]->decode(RawEvent(static_cast<const std::byte*>(data), size), options_.decode);
     if (!event) {
-        c.decode_errors.fetch_add(1, std::memory_order_relaxed);
+        counters_[index]->decode_errors.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    if (options_.event_filter && !options_.event_filter(event.value()))
+    handle(index, std::move(event.value()));
+}
+
+void TraceSession::on_poll() {
+    if (options_.anomaly)  // baselines reach the store when nothing happens too
+        options_.anomaly->tick();
+    bool any = false;
+    for (size_t i = 0; i < probes_.size(); i++) {
+        polled_.clear();
+        probes_[i]->poll(polled_);
+        any |= !polled_.empty();
+        for (auto& e : polled_)
+            handle(i, std::move(e));
+    }
+    if (any)
+        queue_.wake();  // as after a drain: the sink thread waits for a wake
+}
+
+void TraceSession::handle(size_t index, Event&& event) {
+    Counters& c = *counters_[index];
+    if (options_.event_filter && !options_.event_filter(event))
         return;
-    enricher_->enrich(event.value());
+    enricher_->enrich(event);
     alerts_.clear();
-    if (rules_ && !rules_->inspect(event.value(), alerts_)) {  // a kernel action's alert, rate-limited
-        enricher_->forget(event.value());
+    if (rules_ && !rules_->inspect(event, alerts_)) {  // a kernel action's alert, rate-limited
+        enricher_->forget(event);
         return;
     }
     if (options_.anomaly)
-        options_.anomaly->inspect(event.value(), cache_, alerts_);
-    enricher_->forget(event.value());  // after the rules: an exit's rules still see the process
+        options_.anomaly->inspect(event, cache_, alerts_);
+    enricher_->forget(event);  // after the rules: an exit's rules still see the process
     auto push = [&](Event&& e) {
-        if (queue_.try_push(std::move(e), /*wake=*/false))
+        const bool alert = std::holds_alternative<AlertEvent>(e);
+        if (queue_.try_push(std::move(e), /*wake=*/false, /*urgent=*/alert))
             c.events.fetch_add(1, std::memory_order_relaxed);
         else
             c.queue_drops.fetch_add(1, std::memory_order_relaxed);
     };
-    push(std::move(event.value()));
+    push(std::move(event));
     for (auto& a : alerts_)
         push(std::move(a));
 }

@@ -91,6 +91,10 @@ private:
         std::atomic<uint64_t> events{0}, queue_drops{0}, decode_errors{0};
     };
     void on_raw(size_t probe_index, const void* data, size_t size);
+    // After each drain: the probes' user-space events (Probe::poll), the anomaly tick.
+    void on_poll();
+    // An event of probe `index`: filter, enrich, rules, anomalies, then the queue.
+    void handle(size_t index, Event&& event);
 
     std::vector<std::unique_ptr<Probe>> probes_;
     SessionOptions options_;
@@ -99,6 +103,7 @@ private:
     std::unique_ptr<Enricher> enricher_;
     std::unique_ptr<RulesStage> rules_;
     std::vector<Event> alerts_;  // reused per event
+    std::vector<Event> polled_;  // reused per poll
     BoundedQueue<Event> queue_;
     std::unique_ptr<RingReader> reader_;
     uint64_t delivered_ = 0;

@@ -40,28 +40,39 @@ Result<void> Probe::load(const ProbeOptions& options) {
     const FilterSpec& f = options.filter;
     options_ = options;
 
-    Result<void> steps[] = {
-        o.has_map("events") ? o.set_max_entries("events", options.ring_bytes) : Result<void>(),
-        o.set_const<uint64_t>("wakeup_threshold_bytes", options.ring_bytes / 4),
-        o.set_const<uint32_t>("sample_every", std::max<uint32_t>(options.sample_every, 1)),
-        o.set_const<bool>("filter_by_pid", !f.pids.empty()),
-        o.set_const<bool>("filter_by_comm", !f.comms.empty()),
-        o.set_const<bool>("filter_by_cgroup", f.cgroup.has_value()),
-        o.set_const<bool>("filter_failures_only", f.failures_only),
-        o.set_const<uint32_t>("filter_exclude_tgid", f.exclude_pid),
-        o.set_const<uint64_t>("filter_cgroup_id", f.cgroup ? f.cgroup->id : 0),
-        o.set_const<uint32_t>("filter_cgroup_level", f.cgroup ? f.cgroup->level : 0),
-    };
-    for (auto& step : steps)
-        if (!step)
-            return step.error().context("configuring probe " + probe);
+    // Probes on packets (flood) have neither the event ring nor the process filters.
+    if (o.has_map("events")) {
+        Result<void> steps[] = {
+            o.set_max_entries("events", options.ring_bytes),
+            o.set_const<uint64_t>("wakeup_threshold_bytes", options.ring_bytes / 4),
+            o.set_const<uint32_t>("sample_every", std::max<uint32_t>(options.sample_every, 1)),
+        };
+        for (auto& step : steps)
+            if (!step)
+                return step.error().context("configuring probe " + probe);
+    }
+    if (o.has_map("filter_pids")) {
+        Result<void> steps[] = {
+            o.set_const<bool>("filter_by_pid", !f.pids.empty()),
+            o.set_const<bool>("filter_by_comm", !f.comms.empty()),
+            o.set_const<bool>("filter_by_cgroup", f.cgroup.has_value()),
+            o.set_const<bool>("filter_failures_only", f.failures_only),
+            o.set_const<uint32_t>("filter_exclude_tgid", f.exclude_pid),
+            o.set_const<uint64_t>("filter_cgroup_id", f.cgroup ? f.cgroup->id : 0),
+            o.set_const<uint32_t>("filter_cgroup_level", f.cgroup ? f.cgroup->level : 0),
+        };
+        for (auto& step : steps)
+            if (!step)
+                return step.error().context("configuring probe " + probe);
+    }
     if (auto r = configure(o); !r)
         return r.error().context("configuring probe " + probe);
     if (auto r = o.load(); !r)
         return r;
     obj_.emplace(std::move(o));
-    if (auto r = apply_filter_maps(f); !r)
-        return r.error().context("probe " + probe);
+    if (obj_->has_map("filter_pids"))
+        if (auto r = apply_filter_maps(f); !r)
+            return r.error().context("probe " + probe);
     return {};
 }
 

@@ -70,6 +70,9 @@ public:
     }
     // Whether the probe streams events through a ring buffer.
     virtual bool has_events() const { return true; }
+    // Events the probe makes in user space from its maps (flood alerts), appended to out;
+    // the session asks after every drain of the rings, on the reader thread. Most make none.
+    virtual void poll(std::vector<Event>& /*out*/) {}
 
     bool loaded() const { return obj_.has_value(); }
     // Opens, configures and loads; nothing is attached yet.

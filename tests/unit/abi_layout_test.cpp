@@ -8,6 +8,7 @@
 
 #include "kscope/abi/exec.h"
 #include "kscope/abi/exit.h"
+#include "kscope/abi/flood.h"
 #include "kscope/abi/open.h"
 #include "kscope/abi/syscalls.h"
 #include "kscope/abi/tcp.h"
@@ -124,6 +125,17 @@ TEST(AbiLayout, SocketEventMatches) {
                    {"syscall", offsetof(kscope_socket_event, syscall)},
                    {"flags", offsetof(kscope_socket_event, flags)},
                    {"path_len", offsetof(kscope_socket_event, path_len)}});
+}
+
+TEST(AbiLayout, FloodMapsMatch) {
+    expect_layout("flood.bpf.o", "kscope_flood_key", sizeof(kscope_flood_key),
+                  {{"ifindex", offsetof(kscope_flood_key, ifindex)}, {"addr", offsetof(kscope_flood_key, addr)}});
+    expect_layout("flood.bpf.o", "kscope_flood_counts", sizeof(kscope_flood_counts),
+                  {{"packets", offsetof(kscope_flood_counts, packets)},
+                   {"udp", offsetof(kscope_flood_counts, udp)},
+                   {"syn", offsetof(kscope_flood_counts, syn)}});
+    expect_layout("flood.bpf.o", "kscope_flood_addr", sizeof(kscope_flood_addr),
+                  {{"addr", offsetof(kscope_flood_addr, addr)}});
 }
 
 TEST(AbiLayout, ExitEventMatches) {

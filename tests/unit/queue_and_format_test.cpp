@@ -19,6 +19,17 @@ TEST(BoundedQueue, RefusesWhenFullAndDrainsInOrder) {
     EXPECT_TRUE(q.try_push(4));
 }
 
+TEST(BoundedQueue, UrgentItemsHaveAnEighthMoreRoom) {
+    BoundedQueue<int> q(16);
+    for (int i = 0; i < 16; i++)
+        EXPECT_TRUE(q.try_push(i));
+    EXPECT_FALSE(q.try_push(16));
+    for (int i = 0; i < 3; i++)
+        EXPECT_TRUE(q.try_push(100 + i, true, /*urgent=*/true));
+    EXPECT_FALSE(q.try_push(103, true, /*urgent=*/true));
+    EXPECT_EQ(q.depth(), 19u);
+}
+
 TEST(BoundedQueue, PopWaitsThenTimesOut) {
     BoundedQueue<int> q(2);
     std::vector<int> out;
