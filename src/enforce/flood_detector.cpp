@@ -7,7 +7,7 @@ namespace kscope::enforce {
 std::vector<FloodFinding> FloodDetector::observe(const std::vector<SourceTotals>& totals, uint64_t now_ns) {
     std::vector<FloodFinding> found;
     std::map<Key, Seen> current;
-    const double seconds = previous_ns_ && now_ns > previous_ns_ ? double(now_ns - previous_ns_) / 1e9 : 0;
+    const double seconds = read_before_ && now_ns > previous_ns_ ? double(now_ns - previous_ns_) / 1e9 : 0;
     for (const auto& t : totals) {
         const Key key{t.ifindex, t.addr};
         current[key] = {t.packets, t.udp, t.syn};
@@ -37,6 +37,7 @@ std::vector<FloodFinding> FloodDetector::observe(const std::vector<SourceTotals>
     std::erase_if(quiet_until_, [&](const auto& q) { return q.second <= now_ns; });
     previous_ = std::move(current);
     previous_ns_ = now_ns;
+    read_before_ = true;
     return found;
 }
 

@@ -55,6 +55,7 @@ private:
     std::map<Key, Seen> previous_;
     std::map<SourceAddr, uint64_t> quiet_until_;  // reported: not again before this
     uint64_t previous_ns_ = 0;
+    bool read_before_ = false;
 };
 
 // "10.0.0.2", "fd00::2".

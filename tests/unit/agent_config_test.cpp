@@ -89,6 +89,38 @@ TEST(AgentConfig, BadFilesNameThePlace) {
     expect_error("anomaly:\n  rate_threshold: 0.5\n", "2:19", "anomaly.rate_threshold must be 1 to 100");
     expect_error("anomaly:\n  rate_interval: 2h\n", "2:18", "anomaly.rate_interval must be 1s to 1h");
     expect_error("anomaly:\n  peers: true\n", "2:3", "unknown key 'peers' in anomaly");
+    expect_error("flood:\n  enabled: true\n", "2:3", "flood.enabled needs flood.interfaces");
+    expect_error("flood:\n  interfaces: [lo, nosuch9]\n", "2:15", "no network interface 'nosuch9' here");
+    expect_error("flood:\n  mode: fast\n", "2:9", "flood.mode must be one of");
+    expect_error("flood:\n  udp_pps: 0\n  syn_pps: 0\n  pps: 0\n", "2:3", "set at least one limit");
+}
+
+TEST(AgentConfig, FloodIsOffByDefaultAndTakesItsKeys) {
+    auto d = parse_agent_config("", "agent.yaml");
+    ASSERT_TRUE(d.ok());
+    EXPECT_FALSE(d->flood.enabled);
+    EXPECT_FALSE(d->flood.mitigate);
+    auto c = parse_agent_config(R"(flood:
+  enabled: true
+  interfaces: [lo]
+  mode: generic
+  udp_pps: 1000
+  syn_pps: 0
+  pps: 5000
+  mitigate: true
+  cooldown: 2m
+  max_sources: 1024
+)", "agent.yaml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_TRUE(c->flood.enabled);
+    EXPECT_EQ(c->flood.interfaces, std::vector<std::string>{"lo"});
+    EXPECT_EQ(c->flood.mode, "generic");
+    EXPECT_EQ(c->flood.limits.udp_pps, 1000u);
+    EXPECT_EQ(c->flood.limits.syn_pps, 0u);
+    EXPECT_EQ(c->flood.limits.pps, 5000u);
+    EXPECT_TRUE(c->flood.mitigate);
+    EXPECT_EQ(c->flood.limits.cooldown_s, 120u);
+    EXPECT_EQ(c->flood.max_sources, 1024u);
 }
 
 TEST(AgentConfig, AnomalyIsOffByDefaultAndTakesItsKeys) {
