@@ -1,8 +1,9 @@
 #!/bin/bash
 # What flood protection costs and does: a UDP flood from a network namespace (veth, one
 # source, one sending thread) against a UDP sink here, three ways, alternating, RUNS
-# times each: no kscope; the agent counting at generic XDP (flood.mitigate off, limits
-# above the flood); the agent dropping the source (mitigate on, a limit far below it).
+# times each: no kscope; the agent (its flood program only) counting at generic XDP
+# (flood.mitigate off, limits above the flood); the agent dropping the source (mitigate
+# on, a limit far below it). MODE=native or MODE=tc measures the other hooks.
 # Medians of packets sent, received and dropped per second, the whole machine's CPU busy
 # time (softirq included, from /proc/stat) and the agent's own CPU, and the flood
 # program's ns per packet from the kernel's BPF statistics.
@@ -11,6 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 RUNS=${2:-3}
+MODE=${MODE:-generic}  # the flood hook: generic, native or tc
 SECS=${3:-4}
 KSCOPE="$BUILD/kscope"
 FLOOD="$BUILD/bench/udp_flood"
@@ -41,8 +43,10 @@ start_agent() {  # $1: count or drop
     cat >"$TMP/agent.yaml" <<YAML
 profiling: {enabled: false}
 rules: {default: false}
-probes: {drops: false}
-flood: {enabled: true, interfaces: [$NS], mode: generic, udp_pps: $limit, syn_pps: 0, pps: 0, mitigate: $mitigate, cooldown: 1h}
+# Only the flood program: the other probes' costs (syscalls counts every sendto) are other benches'.
+probes: {exec: false, exit: false, syscalls: false, tcp: false, drops: false, dns: false, filetop: false, runqlat: false,
+         biolat: false, oom: false, privilege: false, namespaces: false, filechange: false, socket: false}
+flood: {enabled: true, interfaces: [$NS], mode: $MODE, udp_pps: $limit, syn_pps: 0, pps: 0, mitigate: $mitigate, cooldown: 1h}
 YAML
     rm -rf "$TMP/data"
     "$KSCOPE" agent --config "$TMP/agent.yaml" --listen 127.0.0.1:$HTTP --data-dir "$TMP/data" 2>"$TMP/err" &
@@ -61,7 +65,7 @@ busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 total_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 proc_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 xdp_ns() {
-    bpftool prog show name ks_flood_xdp 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") rt = $(i + 1); if ($i == "run_cnt") rc = $(i + 1) } }
+    bpftool prog show name "$( [ "$MODE" = tc ] && echo ks_flood_tc || echo ks_flood_xdp)" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) { if ($i == "run_time_ns") rt = $(i + 1); if ($i == "run_cnt") rc = $(i + 1) } }
         END { if (rc > 0) printf "%.0f", rt / rc; else print "-" }'
 }
 
@@ -86,7 +90,7 @@ flood() {
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 declare -A S R C A D X
-echo "flood bench: UDP flood from one source for ${SECS} s, $RUNS runs each way, $(nproc) CPUs (alternating)"
+echo "flood bench ($MODE): UDP flood from one source for ${SECS} s, $RUNS runs each way, $(nproc) CPUs (alternating)"
 for run in $(seq "$RUNS"); do
     order="none count drop"
     [ $((run % 2)) = 0 ] && order="drop count none"
