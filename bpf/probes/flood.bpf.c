@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flood: XDP on the guarded interfaces (tc ingress where XDP cannot attach). Every packet
- * is classed (udp, tcp_syn, tcp, icmp, other) and counted globally; IP packets are also
- * counted per source in a per-CPU LRU hash. Sources user space found over a limit are in
- * `blocked` until their cooldown ends, and their packets are dropped here, counted. */
+ * is classed (udp, tcp_syn, tcp, icmp, other) and counted globally, as passed or dropped;
+ * IP packets are also counted per source in a per-CPU LRU hash. Sources user space found
+ * over a limit are in `blocked` until their cooldown ends, and their packets are dropped
+ * here. One VLAN tag is skipped; IPv6 extension headers are not walked. */
 #include "lib/common.bpf.h"
 #include <bpf/bpf_endian.h>
 #include "kscope/abi/flood.h"
@@ -40,8 +41,10 @@ struct {
 	__type(value, struct kscope_flood_counts);
 } sources SEC(".maps");
 
+/* A plain hash (sized by user space): a block is never evicted behind the agent's back;
+ * a full map refuses the next one, which the agent reports. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct kscope_flood_addr);
 	__type(value, __u64);
@@ -66,7 +69,7 @@ struct vlan_hdr_ks {
 	__be16 proto;
 };
 
-/* The class of an L4 header at l4 (TCP flags need its first 14 bytes). */
+/* The class of an L4 header at l4 (TCP flags need its fixed 20-byte header). */
 static __always_inline __u32 classify(__u8 proto, void *l4, void *end, bool first_fragment)
 {
 	if (proto == IPPROTO_UDP)
@@ -104,7 +107,7 @@ static __always_inline bool judge(void *data, void *end, __u32 ifindex)
 	__u32 cls;
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = l3;
-		if ((void *)(ip + 1) > end) {
+		if ((void *)(ip + 1) > end || ip->ihl < 5) {
 			percpu_inc(&packets, KSCOPE_FLOOD_OTHER);
 			return false;
 		}

@@ -502,7 +502,7 @@ void Agent::reload(AgentConfig next) {
     for (const auto& p : stopped)
         spdlog::info("probe {} stopped", p->name());
     stopped.clear();  // detaches
-    if (auto r = start_anomaly(next); !r) {  // the store opened at start: only a failing disk gets here
+    if (auto r = start_anomaly(next); !r) {  // baselines.db unreadable (first enabled on this reload, or a failing disk)
         spdlog::error("anomaly: {}; anomaly detection is off", r.error().message);
         next.anomaly.enabled = false;
     }

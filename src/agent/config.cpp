@@ -377,7 +377,11 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
              uint64_t interval_s = a.rate.interval_ns / 1'000'000'000ull;
              auto r = each_field(w, v, "anomaly", {
                  {"enabled", bool_field(w, a.enabled, "anomaly.enabled")},
-                 {"learn", duration_field(w, a.learn_s, "anomaly.learn")},
+                 {"learn", [&](const YAML::Node& n) -> Result<void> {
+                      if (auto r = duration_field(w, a.learn_s, "anomaly.learn")(n); !r) return r;
+                      if (a.learn_s > 365ull * 86400) return w.at(n, "anomaly.learn must be at most 365d");
+                      return {};
+                  }},
                  {"rates", bool_field(w, a.rates, "anomaly.rates")},
                  {"rate_interval", duration_field(w, interval_s, "anomaly.rate_interval")},
                  {"rate_threshold", real_field(w, a.rate.threshold, "anomaly.rate_threshold", 1, 100)},
@@ -399,9 +403,13 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                  {"interfaces", [&](const YAML::Node& l) -> Result<void> {
                       auto names = list<std::string>(w, l, "flood.interfaces");
                       if (!names) return names.error();
-                      for (const auto& name : *names)  // checked here, so a typo is reported at its place
+                      std::set<std::string> seen;
+                      for (const auto& name : *names) {  // checked here, so a typo is reported at its place
                           if (name.empty() || name.size() >= IF_NAMESIZE || if_nametoindex(name.c_str()) == 0)
                               return w.at(l, fmt::format("flood.interfaces: no network interface '{}' here", name));
+                          if (!seen.insert(name).second)  // a second hook would count every packet twice
+                              return w.at(l, fmt::format("flood.interfaces: '{}' is named twice", name));
+                      }
                       f.interfaces = *names;
                       return {};
                   }},
@@ -410,8 +418,12 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                  {"syn_pps", count_field(w, syn, "flood.syn_pps", 0)},
                  {"pps", count_field(w, any, "flood.pps", 0)},
                  {"mitigate", bool_field(w, f.mitigate, "flood.mitigate")},
-                 {"cooldown", duration_field(w, f.limits.cooldown_s, "flood.cooldown")},
-                 {"max_sources", count_field(w, f.max_sources, "flood.max_sources", 64, 1u << 22)},
+                 {"cooldown", [&](const YAML::Node& n) -> Result<void> {
+                      if (auto r = duration_field(w, f.limits.cooldown_s, "flood.cooldown")(n); !r) return r;
+                      if (f.limits.cooldown_s > 7ull * 86400) return w.at(n, "flood.cooldown must be at most 7d");
+                      return {};
+                  }},
+                 {"max_sources", count_field(w, f.max_sources, "flood.max_sources", 64, 1u << 18)},
              });
              if (!r) return r;
              f.limits.udp_pps = udp;

@@ -1,5 +1,8 @@
 #include "anomaly/baselines.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace kscope::anomaly {
 namespace {
 
@@ -16,19 +19,11 @@ std::optional<ItemKind> kind_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-size_t WorkloadBaseline::learned() const {
-    size_t n = 0;
+void WorkloadBaseline::recount() {
+    learned_n = after_lock_n = 0;
     for (const auto& kind : items)
         for (const auto& [_, v] : kind)
-            n += v.learned;
-    return n;
-}
-
-size_t WorkloadBaseline::total() const {
-    size_t n = 0;
-    for (const auto& kind : items)
-        n += kind.size();
-    return n;
+            (v.learned ? learned_n : after_lock_n)++;
 }
 
 Baselines::Baselines(uint64_t learn_ns, size_t max_items_per_workload, size_t max_workloads)
@@ -37,9 +32,18 @@ Baselines::Baselines(uint64_t learn_ns, size_t max_items_per_workload, size_t ma
 Verdict Baselines::observe(const std::string& workload, ItemKind kind, const std::string& item, uint64_t now_ns) {
     auto it = workloads_.find(workload);
     if (it == workloads_.end()) {
-        if (workloads_.size() >= max_workloads_) {
-            not_kept_++;
-            return Verdict::Full;
+        if (workloads_.size() >= max_workloads_ && max_workloads_ > 0) {
+            // Full: the workload seen least recently makes room (containers come and go).
+            auto oldest = workloads_.begin();
+            for (auto w = workloads_.begin(); w != workloads_.end(); ++w)
+                if (w->second.last_seen_ns < oldest->second.last_seen_ns)
+                    oldest = w;
+            for (size_t k = 0; k < kItemKinds; k++)
+                for (const auto& [_, v] : oldest->second.items[k])
+                    learned_per_kind_[k] -= v.learned;
+            changes_.push_back({oldest->first, false, kind, "", {}, 0, /*forget=*/true});
+            workloads_.erase(oldest);
+            forgotten_++;
         }
         WorkloadBaseline w;
         w.first_seen_ns = now_ns;
@@ -48,16 +52,20 @@ Verdict Baselines::observe(const std::string& workload, ItemKind kind, const std
         it = workloads_.emplace(workload, std::move(w)).first;
     }
     WorkloadBaseline& w = it->second;
+    w.last_seen_ns = std::max(w.last_seen_ns, now_ns);
     auto& items = w.items[static_cast<size_t>(kind)];
     if (items.count(item))
         return Verdict::Known;
-    if (w.total() >= max_items_) {
-        not_kept_++;
-        return Verdict::Full;
-    }
     const bool learning = !w.locked(now_ns);
+    if ((learning ? w.learned_n : w.after_lock_n) >= max_items_) {
+        not_kept_++;
+        return learning ? Verdict::Full : Verdict::New;  // after the lock: reported, not remembered
+    }
     BaselineItem value{now_ns, learning};
     items.emplace(item, value);
+    (learning ? w.learned_n : w.after_lock_n)++;
+    if (learning)
+        learned_per_kind_[static_cast<size_t>(kind)]++;
     changes_.push_back({workload, false, kind, item, value, 0});
     return learning ? Verdict::Learned : Verdict::New;
 }
@@ -68,9 +76,22 @@ std::vector<BaselineChange> Baselines::take_changes() {
     return out;
 }
 
+void Baselines::return_changes(std::vector<BaselineChange> changes) {
+    changes.insert(changes.end(), std::make_move_iterator(changes_.begin()), std::make_move_iterator(changes_.end()));
+    changes_ = std::move(changes);
+}
+
 void Baselines::replace(std::map<std::string, WorkloadBaseline> workloads) {
     workloads_ = std::move(workloads);
     changes_.clear();
+    learned_per_kind_ = {};
+    for (auto& [_, w] : workloads_) {
+        w.recount();
+        w.last_seen_ns = std::max(w.last_seen_ns, w.first_seen_ns);
+        for (size_t k = 0; k < kItemKinds; k++)
+            for (const auto& [__, v] : w.items[k])
+                learned_per_kind_[k] += v.learned;
+    }
 }
 
 const WorkloadBaseline* Baselines::find(const std::string& workload) const {

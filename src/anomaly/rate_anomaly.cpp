@@ -16,6 +16,9 @@ std::optional<RateRise> RateTracker::advance(uint64_t now_ns, const RateOptions&
         interval_start_ = now_ns;
         return std::nullopt;
     }
+    // Rings drain one after another: an event may be older than the interval open now.
+    if (now_ns < interval_start_)
+        return std::nullopt;
     const uint64_t ended = (now_ns - interval_start_) / o.interval_ns;
     if (ended == 0)
         return std::nullopt;

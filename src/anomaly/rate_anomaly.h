@@ -1,8 +1,10 @@
 // Rate anomalies: a count per interval (execs, connects, errors of one workload) judged
 // against its own recent history, an exponentially weighted mean and deviation. A sharp
 // rise (over mean + threshold deviations, and over a floor) raises once; it clears only
-// when the rate falls back under mean + threshold/2 deviations (hysteresis), and the
-// history does not learn from a rise while it lasts. Pure: the caller passes the time.
+// when the rate falls back under mean + threshold/2 deviations (hysteresis). While it
+// lasts the mean learns at a tenth of the weight and the deviation not at all, so one
+// burst barely moves the history but a level that stays becomes normal in time. Pure:
+// the caller passes the time.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +28,11 @@ struct RateRise {
 
 class RateTracker {
 public:
-    // Counts one event at now_ns; a rise found when an interval closes is returned.
+    // Counts one event at now_ns (one older than the open interval counts in it); a rise
+    // found when an interval closes is returned.
     std::optional<RateRise> add(uint64_t now_ns, const RateOptions& o);
-    // Closes the intervals that ended before now_ns (with their counts, empty ones as 0).
+    // Closes the intervals that ended before now_ns (with their counts, empty ones as 0):
+    // a burst is judged when its interval ends, also if nothing follows it.
     std::optional<RateRise> advance(uint64_t now_ns, const RateOptions& o);
     bool rising() const { return rising_; }
     double mean() const { return mean_; }

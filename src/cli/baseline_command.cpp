@@ -10,6 +10,7 @@
 #include "sinks/clock_time.h"
 #include "sinks/json_writer.h"
 #include "store/baseline_store.h"
+#include "util/clock.h"
 
 namespace kscope {
 namespace {
@@ -20,11 +21,6 @@ struct BaselineFlags {
     bool json = false;
     bool items = false;
 };
-
-uint64_t now_ns() {
-    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count());
-}
 
 // "container:<id>" or an executable path; a bare container id is taken as one.
 std::optional<std::string> workload_arg(const std::string& w) {
@@ -101,9 +97,9 @@ int run_show(const BaselineFlags& f) {
         return 1;
     }
     if (f.json)
-        print_json(*all, now_ns());
+        print_json(*all, epoch_now_ns());
     else
-        print_table(*all, now_ns(), f.items || workload.has_value());
+        print_table(*all, epoch_now_ns(), f.items || workload.has_value());
     return 0;
 }
 
@@ -122,7 +118,7 @@ int run_change(const BaselineFlags& f, bool lock) {
             return 1;
         }
     }
-    auto n = lock ? (*store)->lock(workload, now_ns()) : (*store)->reset(workload);
+    auto n = lock ? (*store)->lock(workload, epoch_now_ns()) : (*store)->reset(workload);
     if (!n) {
         fmt::print(stderr, "kscope baseline {}: {}\n", name, n.error().message);
         return 1;

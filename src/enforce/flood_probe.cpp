@@ -5,7 +5,9 @@
 #include <net/if.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -13,6 +15,7 @@
 #include "bpf/map_iter.h"
 #include "flood.skel.h"
 #include "kscope/abi/flood.h"
+#include "util/clock.h"
 
 namespace kscope::enforce {
 namespace {
@@ -25,11 +28,6 @@ uint64_t monotonic_ns() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);  // bpf_ktime_get_ns()'s clock
     return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
-}
-
-uint64_t epoch_ns() {
-    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 struct Mode {
@@ -55,7 +53,11 @@ FloodProbe::FloodProbe(FloodConfig config) : config_(std::move(config)), detecto
 
 std::span<const uint8_t> FloodProbe::elf() const { return skeleton_elf(flood_bpf__elf_bytes); }
 
-Result<void> FloodProbe::configure(BpfObject& obj) { return obj.set_max_entries("sources", config_.max_sources); }
+Result<void> FloodProbe::configure(BpfObject& obj) {
+    if (auto r = obj.set_max_entries("sources", config_.max_sources); !r)
+        return r;
+    return obj.set_max_entries("blocked", std::max<uint32_t>(config_.max_sources / 4, 64));
+}
 
 std::vector<HookStatus> FloodProbe::attach() {
     std::vector<HookStatus> out;
@@ -92,13 +94,14 @@ bool FloodProbe::read_sources(std::vector<SourceTotals>& out) {
     if (!fd || ncpus <= 0)
         return false;
     constexpr uint32_t kBatch = 1024;
-    std::vector<kscope_flood_key> keys(kBatch);
-    std::vector<kscope_flood_counts> values(size_t(kBatch) * size_t(ncpus));
+    keys_.resize(kBatch * sizeof(kscope_flood_key));  // reused: read four times a second
+    values_.resize(size_t(kBatch) * size_t(ncpus) * sizeof(kscope_flood_counts));
+    auto* keys = reinterpret_cast<kscope_flood_key*>(keys_.data());
+    auto* values = reinterpret_cast<kscope_flood_counts*>(values_.data());
     uint32_t token = 0;
     for (bool first = true;; first = false) {
         uint32_t count = kBatch;
-        const int err = bpf_map_lookup_batch(*fd, first ? nullptr : &token, &token, keys.data(), values.data(), &count,
-                                             nullptr);
+        const int err = bpf_map_lookup_batch(*fd, first ? nullptr : &token, &token, keys, values, &count, nullptr);
         if (err && err != -ENOENT) {
             if (read_errors_ == 0)
                 spdlog::warn("flood: reading the per-source counters: {}", std::strerror(-err));
@@ -136,23 +139,28 @@ void FloodProbe::poll(std::vector<Event>& out) {
     }
     tracked_ = totals.size();
     for (const auto& f : detector_.observe(totals, mono)) {
-        if (config_.mitigate)
-            block(f.addr, mono + config_.limits.cooldown_s * 1'000'000'000ull);
+        const bool dropped = config_.mitigate && block(f.addr, mono + config_.limits.cooldown_s * 1'000'000'000ull);
         alerts_[f.protocol]++;
-        AlertEvent a = make_alert(f, config_.mitigate);
+        AlertEvent a = make_alert(f, dropped);
         spdlog::warn("flood: {}", a.output);
         out.emplace_back(std::move(a));
     }
 }
 
-void FloodProbe::block(const SourceAddr& addr, uint64_t until_mono_ns) {
+bool FloodProbe::block(const SourceAddr& addr, uint64_t until_mono_ns) {
     auto fd = obj_->map_fd("blocked");
-    if (!fd || bpf_map_update_elem(*fd, addr.data(), &until_mono_ns, BPF_ANY) != 0) {
+    if (!fd) {
+        spdlog::error("flood: cannot block {}: {}", source_text(addr), fd.error().message);
+        return false;
+    }
+    if (bpf_map_update_elem(*fd, addr.data(), &until_mono_ns, BPF_ANY) != 0) {
+        // E2BIG: as many sources are blocked as the map holds (flood.max_sources / 4).
         spdlog::error("flood: cannot block {}: {}", source_text(addr), std::strerror(errno));
-        return;
+        return false;
     }
     blocked_[addr] = until_mono_ns;
     write_blocked_count();
+    return true;
 }
 
 void FloodProbe::expire_blocks(uint64_t now_mono_ns) {
@@ -182,7 +190,7 @@ void FloodProbe::write_blocked_count() {
 
 AlertEvent FloodProbe::make_alert(const FloodFinding& f, bool mitigated) const {
     AlertEvent a;
-    a.common.ts_ns = epoch_ns();
+    a.common.ts_ns = epoch_now_ns();
     a.source = "flood";
     a.rule = "Packet flood from one source";
     a.priority = "Critical";
@@ -218,13 +226,13 @@ void FloodProbe::append_metrics(PrometheusText& m) {
         return;
     auto packets = obj_->map_fd("packets");
     auto dropped = obj_->map_fd("dropped");
-    m.family("kscope_flood_packets_total", "counter", "packets seen on the guarded interfaces, per protocol");
-    for (uint32_t c = 0; c < KSCOPE_FLOOD_CLASSES; c++)
-        m.sample("kscope_flood_packets_total", {{"protocol", kClassNames[c]}}, packets ? double(percpu_sum(*packets, c)) : 0);
-    m.family("kscope_flood_dropped_packets_total", "counter", "packets of blocked sources dropped, per protocol");
-    for (uint32_t c = 0; c < KSCOPE_FLOOD_CLASSES; c++)
-        m.sample("kscope_flood_dropped_packets_total", {{"protocol", kClassNames[c]}},
-                 dropped ? double(percpu_sum(*dropped, c)) : 0);
+    for (const auto& [name, fd, help] :
+         {std::tuple{"kscope_flood_packets_total", packets, "packets passed on the guarded interfaces, per protocol"},
+          std::tuple{"kscope_flood_dropped_packets_total", dropped, "packets of blocked sources dropped, per protocol"}}) {
+        m.family(name, "counter", help);
+        for (uint32_t c = 0; c < KSCOPE_FLOOD_CLASSES; c++)
+            m.sample(name, {{"protocol", kClassNames[c]}}, fd ? double(percpu_sum(*fd, c)) : 0);
+    }
     m.family("kscope_flood_alerts_total", "counter", "sources found over a limit, per limit (udp, syn, any)");
     for (const char* p : {"udp", "syn", "any"}) {
         auto it = alerts_.find(p);

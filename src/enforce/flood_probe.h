@@ -1,12 +1,13 @@
 // The flood program (bpf/probes/flood.bpf.c) on the guarded interfaces: XDP in native
 // mode where the driver has it, generic otherwise, a tcx ingress link as the last resort
 // (each a BPF link owned by this process). Every 250 ms the per-source counts are read
-// (one batch call), judged (FloodDetector), and a source over a limit becomes an alert
+// (batch calls of 1024 sources), judged (FloodDetector), and a source over a limit becomes an alert
 // with "source":"flood"; with mitigate, its address goes into the kernel's `blocked` map
 // and its packets are dropped there until the cooldown ends.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -51,7 +52,8 @@ protected:
 private:
     // Every source's totals, summed over CPUs; false when the map could not be read.
     bool read_sources(std::vector<SourceTotals>& out);
-    void block(const SourceAddr& addr, uint64_t until_mono_ns);
+    // Writes the source into the kernel's blocked map; false (logged) when it could not.
+    bool block(const SourceAddr& addr, uint64_t until_mono_ns);
     void expire_blocks(uint64_t now_mono_ns);
     void write_blocked_count();
     AlertEvent make_alert(const FloodFinding& f, bool mitigated) const;
@@ -65,6 +67,7 @@ private:
     std::map<SourceAddr, uint64_t> blocked_;  // address -> cooldown end (CLOCK_MONOTONIC ns)
     std::map<std::string, uint64_t> alerts_;  // per protocol
     uint64_t read_errors_ = 0;
+    std::vector<std::byte> keys_, values_;  // batch read buffers
     size_t tracked_ = 0;
 };
 

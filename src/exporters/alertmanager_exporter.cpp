@@ -41,10 +41,18 @@ Alert alertmanager_alert(const AlertEvent& e, const std::string& host, uint64_t 
         a.labels["container_image"] = e.container_image;
     if (e.source != "rule")
         a.labels["alert_source"] = e.source;  // anomaly, flood
+    // What tells two alerts of one rule apart (Alertmanager merges equal label sets).
     if (!e.workload.empty())
         a.labels["workload"] = e.workload;
-    if (!e.saddr.empty())
+    if (!e.anomaly.empty())
+        a.labels["anomaly"] = e.anomaly;
+    if (!e.new_item.empty())
+        a.labels["new_item"] = e.new_item;
+    if (!e.saddr.empty()) {
         a.labels["saddr"] = e.saddr;
+        a.labels["interface"] = e.interface;
+        a.labels["protocol"] = e.protocol;
+    }
     a.annotations = {{"summary", e.output},
                      {"description", e.output},
                      {"rule", e.rule},

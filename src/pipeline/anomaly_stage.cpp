@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "events/path_join.h"
+#include "util/clock.h"
 
 namespace kscope {
 namespace {
@@ -38,6 +39,12 @@ std::string exec_path(const ExecEvent& e) {
     if (!e.cwd.empty())
         return join_normal(e.cwd, e.filename);
     return "";
+}
+
+// "::ffff:10.0.0.1" (a dual-stack socket's IPv4 peer) -> "10.0.0.1".
+std::string unmapped(const std::string& addr) {
+    constexpr std::string_view kMapped = "::ffff:";
+    return addr.starts_with(kMapped) && addr.find('.') != std::string::npos ? addr.substr(kMapped.size()) : addr;
 }
 
 bool opens_for_write(uint64_t flags) { return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0; }
@@ -85,6 +92,7 @@ void AnomalyStage::inspect(const Event& event, ProcessCache& cache, std::vector<
     std::lock_guard lock(mu_);
     const CommonFields& c = common_of(event);
     const uint64_t now = c.ts_ns;
+    latest_ns_ = std::max(latest_ns_, now);
     if (const auto* e = std::get_if<ExecEvent>(&event)) {
         // What a workload runs is its children's programs: the parent's workload.
         std::string w = container_workload(c);
@@ -102,8 +110,9 @@ void AnomalyStage::inspect(const Event& event, ProcessCache& cache, std::vector<
     } else if (const auto* e = std::get_if<TcpEvent>(&event)) {
         if (std::string_view(e->event) == "connect" && c.pid != 0) {
             if (auto w = workload_of(c, c.pid, cache); !w.empty()) {
-                const std::string name = name_of(e->daddr);
-                const std::string host = name.empty() ? e->daddr : name;
+                const std::string addr = unmapped(e->daddr);
+                const std::string name = name_of(addr);
+                const std::string host = name.empty() ? addr : name;
                 const bool v6 = name.empty() && host.find(':') != std::string::npos;
                 judge(w, ItemKind::Peer, v6 ? fmt::format("[{}]:{}", host, e->dport) : fmt::format("{}:{}", host, e->dport),
                       event, now, alerts);
@@ -136,10 +145,20 @@ void AnomalyStage::inspect(const Event& event, ProcessCache& cache, std::vector<
     }
 }
 
-void AnomalyStage::tick() {
+void AnomalyStage::tick(std::vector<Event>& alerts) {
     std::lock_guard lock(mu_);
-    if (std::chrono::steady_clock::now() - last_flush_ >= std::chrono::seconds(1))
-        flush_locked();
+    if (std::chrono::steady_clock::now() - last_flush_ < std::chrono::seconds(1))
+        return;
+    flush_locked();
+    // Intervals that ended with no event after them are judged now (a burst, then quiet),
+    // by the events' clock, or the wall clock a second back (what the rings may still hold).
+    latest_ns_ = std::max<uint64_t>(latest_ns_, epoch_now_ns() - 1'000'000'000ull);
+    if (!config_.rates)
+        return;
+    for (auto& [workload, r] : rates_)
+        for (int kind = 0; kind < 3; kind++)
+            if (auto rise = r.trackers[kind].advance(latest_ns_, config_.rate))
+                raise_rate(workload, kind, *rise, r.last[kind], nullptr, alerts);
 }
 
 void AnomalyStage::judge(const std::string& workload, ItemKind kind, const std::string& item, const Event& event,
@@ -166,26 +185,46 @@ void AnomalyStage::count_rate(const std::string& workload, int rate_kind, const 
         return;
     auto it = rates_.find(workload);
     if (it == rates_.end()) {
-        if (rates_.size() >= kMaxRateWorkloads)
+        if (rates_.size() >= kMaxRateWorkloads)  // room from workloads quiet for an hour
+            std::erase_if(rates_, [&](const auto& r) { return r.second.last_seen_ns + 3600'000'000'000ull < now_ns; });
+        if (rates_.size() >= kMaxRateWorkloads) {
+            rates_not_kept_++;
             return;
-        it = rates_.emplace(workload, std::array<anomaly::RateTracker, 3>{}).first;
+        }
+        it = rates_.emplace(workload, WorkloadRates{}).first;
     }
-    auto rise = it->second[rate_kind].add(now_ns, config_.rate);
-    if (!rise)
-        return;
+    WorkloadRates& r = it->second;
+    r.last_seen_ns = std::max(r.last_seen_ns, now_ns);
+    r.last[rate_kind] = common_of(event);
+    if (auto rise = r.trackers[rate_kind].add(now_ns, config_.rate))
+        raise_rate(workload, rate_kind, *rise, r.last[rate_kind], &event, alerts);
+}
+
+void AnomalyStage::raise_rate(const std::string& workload, int rate_kind, const anomaly::RateRise& rise,
+                              const CommonFields& last, const Event* event, std::vector<Event>& alerts) {
     alerts_[anomaly::kItemKinds + rate_kind]++;
-    if (!allow_alert(workload, now_ns))
+    if (!allow_alert(workload, last.ts_ns))
         return;
     const anomaly::WorkloadBaseline* b = baselines_.find(workload);
-    AlertEvent a = make_alert(event, workload, kRateNames[rate_kind]);
+    AlertEvent a;
+    if (event) {
+        a = make_alert(*event, workload, kRateNames[rate_kind]);
+    } else {  // judged on the clock: the last process counted, no triggering event
+        a.common = last;
+        a.common.ts_ns = latest_ns_;
+        a.source = "anomaly";
+        a.workload = workload;
+        a.anomaly = kRateNames[rate_kind];
+        a.tags = {"anomaly"};
+    }
     const std::string what = rate_kind == kExecRate ? "exec" : rate_kind == kConnectRate ? "connect" : "error";
     a.rule = fmt::format("{}{} rate rise for workload", char(std::toupper(what[0])), what.substr(1));
     a.priority = "Notice";
-    a.rate = rise->rate;
-    a.expected_rate = rise->expected;
+    a.rate = rise.rate;
+    a.expected_rate = rise.expected;
     a.baseline_size = b ? b->learned() : 0;
     a.output = fmt::format("{} rate of {} rose to {:.1f}/s (usually {:.1f}/s +- {:.1f}) pid={} comm={}", what, workload,
-                           rise->rate, rise->expected, rise->deviation, a.common.pid, a.common.comm);
+                           rise.rate, rise.expected, rise.deviation, a.common.pid, a.common.comm);
     alerts.push_back(std::move(a));
 }
 
@@ -202,8 +241,8 @@ bool AnomalyStage::allow_alert(const std::string& workload, uint64_t now_ns) {
         return false;
     }
     tokens -= 1;
-    if (tokens_.size() > kMaxRateWorkloads)
-        tokens_.clear();  // a bound; the buckets refill anyway
+    if (tokens_.size() > kMaxRateWorkloads)  // a bound: buckets idle long enough to be full again go
+        std::erase_if(tokens_, [&](const auto& t) { return t.second.second + 60'000'000'000ull < now_ns; });
     return true;
 }
 
@@ -226,10 +265,13 @@ std::string AnomalyStage::name_of(const std::string& address) const {
 void AnomalyStage::remember_names(const DnsEvent& dns) {
     if (dns.name.empty())
         return;
+    // A bound: past it, a tenth of the names go (any: answers come again as names are
+    // looked up again).
     if (dns_names_.size() + dns.addresses.size() > kMaxDnsNames)
-        dns_names_.clear();  // a bound; answers come again
+        for (size_t n = kMaxDnsNames / 10; n > 0 && !dns_names_.empty(); n--)
+            dns_names_.erase(dns_names_.begin());
     for (const auto& addr : dns.addresses)
-        dns_names_[addr] = dns.name;
+        dns_names_[unmapped(addr)] = dns.name;
 }
 
 void AnomalyStage::flush() {
@@ -244,7 +286,9 @@ void AnomalyStage::flush_locked() {
         return;
     if (auto r = store_->apply(changes); !r) {
         store_errors_++;
-        spdlog::warn("anomaly: {} baseline changes not stored: {}", changes.size(), r.error().message);
+        spdlog::warn("anomaly: {} baseline changes not stored yet: {}", changes.size(), r.error().message);
+        if (changes.size() < 100000)  // kept for the next flush (bounded: a store that stays broken)
+            baselines_.return_changes(std::move(changes));
     }
     // `kscope baseline lock|reset` wrote: the store is the truth.
     auto changed = store_->changed_elsewhere();
@@ -262,16 +306,11 @@ void AnomalyStage::flush_locked() {
 
 void AnomalyStage::append_metrics(PrometheusText& m) {
     std::lock_guard lock(mu_);
-    const uint64_t now =
-        uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    const uint64_t now = latest_ns_ ? latest_ns_ : epoch_now_ns();  // the events' clock
     size_t locked = 0;
-    std::array<size_t, anomaly::kItemKinds> items{};
-    for (const auto& [_, w] : baselines_.workloads()) {
+    for (const auto& [_, w] : baselines_.workloads())
         locked += w.locked(now);
-        for (size_t k = 0; k < anomaly::kItemKinds; k++)
-            for (const auto& [__, item] : w.items[k])
-                items[k] += item.learned;
-    }
+    const auto& items = baselines_.learned_per_kind();
     m.family("kscope_anomaly_workloads", "gauge", "workloads with a baseline, learning or locked");
     m.sample("kscope_anomaly_workloads", {{"state", "learning"}}, double(baselines_.workloads().size() - locked));
     m.sample("kscope_anomaly_workloads", {{"state", "locked"}}, double(locked));
@@ -287,8 +326,16 @@ void AnomalyStage::append_metrics(PrometheusText& m) {
     }
     m.family("kscope_anomaly_alerts_suppressed_total", "counter", "anomaly alerts over anomaly.alerts_per_minute")
         .sample("kscope_anomaly_alerts_suppressed_total", double(suppressed_));
-    m.family("kscope_anomaly_items_not_kept_total", "counter", "items not learned: a baseline or the table was full")
+    m.family("kscope_anomaly_items_not_kept_total", "counter", "items not remembered: the workload's baseline was full")
         .sample("kscope_anomaly_items_not_kept_total", double(baselines_.not_kept()));
+    m.family("kscope_anomaly_workloads_forgotten_total", "counter",
+             "workloads forgotten to make room (the least recently seen, when 8192 are kept)")
+        .sample("kscope_anomaly_workloads_forgotten_total", double(baselines_.forgotten()));
+    m.family("kscope_anomaly_rate_workloads_not_kept_total", "counter",
+             "events of workloads without a rate tracker (8192 tracked, none idle for an hour)")
+        .sample("kscope_anomaly_rate_workloads_not_kept_total", double(rates_not_kept_));
+    m.family("kscope_anomaly_alerts_lost_total", "counter", "anomaly alerts the full pipeline queue refused")
+        .sample("kscope_anomaly_alerts_lost_total", double(lost_));
     m.family("kscope_anomaly_store_errors_total", "counter", "baseline writes or reloads the store refused")
         .sample("kscope_anomaly_store_errors_total", double(store_errors_));
 }

@@ -6,6 +6,7 @@
 // about once a second and reloaded when `kscope baseline` changed them there.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -51,8 +52,11 @@ public:
     void inspect(const Event& event, ProcessCache& cache, std::vector<Event>& alerts);
     // Writes what was learned; picks up changes `kscope baseline` made.
     void flush();
-    // flush() when a second has passed since the last (the reader calls it as it drains).
-    void tick();
+    // Each second (the reader calls it after every drain): flush(), and the rate intervals
+    // that ended with nothing after them are judged; their alerts are appended.
+    void tick(std::vector<Event>& alerts);
+    // An alert of tick() the pipeline could not take (counted in the metrics).
+    void count_lost() { lost_++; }
     void append_metrics(PrometheusText& m);
 
 private:
@@ -60,6 +64,9 @@ private:
                uint64_t now_ns, std::vector<Event>& alerts);
     void count_rate(const std::string& workload, int rate_kind, const Event& event, uint64_t now_ns,
                     std::vector<Event>& alerts);
+    // A rate alert; event: the one that closed the interval, or null when the clock did.
+    void raise_rate(const std::string& workload, int rate_kind, const anomaly::RateRise& rise,
+                    const CommonFields& last, const Event* event, std::vector<Event>& alerts);
     bool allow_alert(const std::string& workload, uint64_t now_ns);
     AlertEvent make_alert(const Event& event, const std::string& workload, std::string anomaly);
     void flush_locked();
@@ -71,8 +78,16 @@ private:
     AnomalyConfig config_;
     std::unique_ptr<BaselineStore> store_;
     anomaly::Baselines baselines_;
-    // Per workload: exec, connect and error rates.
-    std::unordered_map<std::string, std::array<anomaly::RateTracker, 3>> rates_;
+    // Per workload: exec, connect and error rates, and the last process counted in each.
+    struct WorkloadRates {
+        std::array<anomaly::RateTracker, 3> trackers;
+        std::array<CommonFields, 3> last;
+        uint64_t last_seen_ns = 0;
+    };
+    std::unordered_map<std::string, WorkloadRates> rates_;
+    uint64_t latest_ns_ = 0;  // the newest event's time: the clock rates and locks are judged by
+    uint64_t rates_not_kept_ = 0;
+    std::atomic<uint64_t> lost_{0};
     // Per workload: alert tokens and when they were counted.
     std::unordered_map<std::string, std::pair<double, uint64_t>> tokens_;
     std::unordered_map<std::string, std::string> dns_names_;  // address -> name, bounded

@@ -107,9 +107,16 @@ void TraceSession::on_raw(size_t index, const void* data, size_t size) {
 }
 
 void TraceSession::on_poll() {
-    if (options_.anomaly)  // baselines reach the store when nothing happens too
-        options_.anomaly->tick();
     bool any = false;
+    if (options_.anomaly) {  // baselines reach the store, and rates are judged, when nothing happens too
+        polled_.clear();
+        options_.anomaly->tick(polled_);
+        for (auto& a : polled_) {
+            any = true;
+            if (!queue_.try_push(std::move(a), /*wake=*/false, /*urgent=*/true))
+                options_.anomaly->count_lost();
+        }
+    }
     for (size_t i = 0; i < probes_.size(); i++) {
         polled_.clear();
         probes_[i]->poll(polled_);

@@ -36,7 +36,7 @@ void bind_workload(sqlite3_stmt* st, int index, const std::optional<std::string>
 }  // namespace
 
 Result<std::unique_ptr<BaselineStore>> BaselineStore::open(const std::string& dir, bool read_only) {
-    auto db = open_events_db(dir, read_only, kSchema, "baselines.db");
+    auto db = open_events_db(dir, read_only, kSchema, "baselines.db", kName);
     if (!db)
         return db.error();
     return std::unique_ptr<BaselineStore>(new BaselineStore(*db));
@@ -54,14 +54,26 @@ Result<void> BaselineStore::apply(const std::vector<anomaly::BaselineChange>& ch
     Statement item(db_, "INSERT OR IGNORE INTO baseline_items(workload, kind, item, first_seen_ns, learned) "
                         "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS "
                         "(SELECT 1 FROM baseline_workloads WHERE workload = ?1)");
+    Statement forget_items(db_, "DELETE FROM baseline_items WHERE workload = ?");
+    Statement forget_workload(db_, "DELETE FROM baseline_workloads WHERE workload = ?");
     auto fail = [&](const char* what) {
         Error e = sqlite_error(db_, kName, what);
         (void)exec_sql(db_, kName, "ROLLBACK");
         return e;
     };
-    if (!workload.ok() || !item.ok())
+    if (!workload.ok() || !item.ok() || !forget_items.ok() || !forget_workload.ok())
         return fail("prepare");
     for (const auto& c : changes) {
+        if (c.forget) {
+            for (sqlite3_stmt* st : {forget_items.get(), forget_workload.get()}) {
+                sqlite3_bind_text(st, 1, c.workload.c_str(), -1, SQLITE_TRANSIENT);
+                const int rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE)
+                    return fail("forget");
+            }
+            continue;
+        }
         sqlite3_stmt* st = c.new_workload ? workload.get() : item.get();
         sqlite3_bind_text(st, 1, c.workload.c_str(), -1, SQLITE_TRANSIENT);
         if (c.new_workload) {
@@ -79,7 +91,12 @@ Result<void> BaselineStore::apply(const std::vector<anomaly::BaselineChange>& ch
         if (rc != SQLITE_DONE)
             return fail("write");
     }
-    return exec_sql(db_, kName, "COMMIT");
+    if (auto r = exec_sql(db_, kName, "COMMIT"); !r) {
+        if (!sqlite3_get_autocommit(db_))  // still open: the next BEGIN would fail for good
+            (void)exec_sql(db_, kName, "ROLLBACK");
+        return r;
+    }
+    return {};
 }
 
 Result<std::map<std::string, anomaly::WorkloadBaseline>> BaselineStore::load(
@@ -112,6 +129,8 @@ Result<std::map<std::string, anomaly::WorkloadBaseline>> BaselineStore::load(
     }
     if (rc != SQLITE_DONE)
         return sqlite_error(db_, kName, "load");
+    for (auto& [_, b] : out)
+        b.recount();
     return out;
 }
 
@@ -151,8 +170,11 @@ Result<uint64_t> BaselineStore::reset(const std::optional<std::string>& workload
         if (std::string(table) == "baseline_workloads")
             removed = uint64_t(sqlite3_changes(db_));
     }
-    if (auto r = exec_sql(db_, kName, "COMMIT"); !r)
+    if (auto r = exec_sql(db_, kName, "COMMIT"); !r) {
+        if (!sqlite3_get_autocommit(db_))
+            (void)exec_sql(db_, kName, "ROLLBACK");
         return r.error();
+    }
     return removed;
 }
 

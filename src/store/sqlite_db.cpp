@@ -20,11 +20,12 @@ Result<void> exec_sql(sqlite3* db, const std::string& store, const char* sql) {
     return {};
 }
 
-Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const char* schema, const char* file) {
+Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const char* schema, const char* file,
+                                const char* store) {
     const std::string path = dir + "/" + file;
     if (read_only) {
         if (!std::filesystem::exists(path))
-            return Error{"no event store at " + path + " (is the agent's --data-dir elsewhere?)"};
+            return Error{std::string("no ") + store + " at " + path + " (is the agent's --data-dir elsewhere?)"};
     } else {
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
@@ -35,7 +36,7 @@ Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const ch
     const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                       SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-        Error e = sqlite_error(db, "event store", "opening " + path);
+        Error e = sqlite_error(db, store, "opening " + path);
         sqlite3_close(db);
         return e;
     }
@@ -44,9 +45,9 @@ Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const ch
         // WAL: readers never block the writer. synchronous=NORMAL: a crash loses at most
         // the transactions of the last moment (the agent commits every ~100 ms).
         for (const char* sql : {"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", schema})
-            if (auto r = exec_sql(db, "event store", sql); !r) {
+            if (auto r = exec_sql(db, store, sql); !r) {
                 sqlite3_close(db);
-                return r.error();
+                return r.error().context(path);
             }
     }
     return db;

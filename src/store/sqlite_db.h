@@ -31,7 +31,7 @@ Error sqlite_error(sqlite3* db, const std::string& store, const std::string& wha
 // Opens <dir>/<file> (events.db unless named). Writers create the directory, switch to WAL
 // and apply schema; readers only open an existing file.
 Result<sqlite3*> open_events_db(const std::string& dir, bool read_only, const char* schema,
-                                const char* file = "events.db");
+                                const char* file = "events.db", const char* store = "event store");
 
 // Runs SQL without results; errors carry the store's name.
 Result<void> exec_sql(sqlite3* db, const std::string& store, const char* sql);

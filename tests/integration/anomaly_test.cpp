@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "default_rules_helpers.h"
+#include "wait_util.h"
 
 namespace kscope::test {
 namespace {
@@ -161,7 +162,10 @@ TEST(AnomalyAgent, ContainerBaselineLocksAlertsOnNewBinaryAndSurvivesRestart) {
         const std::string reset = shell(std::string(KSCOPE_BINARY) + " baseline reset --data-dir " + data.path() + " " +
                                         workload);
         EXPECT_NE(reset.find("1 workload baselines forgotten"), std::string::npos) << reset;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the agent reloads within a second
+        ASSERT_TRUE(eventually([&] {  // the agent reloads within a second
+            agent.process().wait_stderr("baselines changed in the store", std::chrono::milliseconds(50));
+            return agent.process().stderr_text().find("baselines changed in the store") != std::string::npos;
+        }, std::chrono::seconds(5))) << agent.process().stderr_text();
         Held relearn([&] { return run_in(ctr, {d}); });
         ASSERT_EQ(relearn.result(), 0);
         json fresh;

@@ -10,11 +10,16 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <cstring>
 #include <functional>
 #include <thread>
@@ -86,30 +91,40 @@ uint16_t checksum(const uint8_t* data, size_t len, uint32_t sum = 0) {
     return uint16_t(~sum);
 }
 
-// In a child in namespace a: UDP datagrams from `from` to to:port for `seconds`.
+// Shared with the forked flooders: they send until it is set (or 20 s passed).
+std::atomic<bool>* shared_stop_flag() {
+    static auto* flag = new (mmap(nullptr, sizeof(std::atomic<bool>), PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0)) std::atomic<bool>(false);
+    return flag;
+}
+
+bool flooding(Clock::time_point end) { return !shared_stop_flag()->load() && Clock::now() < end; }
+
+// In a child in namespace a: UDP datagrams from `from` to to:port until stopped.
 int udp_flood(const std::string& from, const std::string& to, uint16_t port, double seconds) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     auto src = address(from, 0), dst = address(to, port);
     if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0)
         return -errno;
     const char payload[32] = "kscope flood test";
-    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < end)
+    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    while (flooding(end))
         for (int i = 0; i < 64; i++)
             (void)sendto(fd, payload, sizeof payload, 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
     close(fd);
     return 0;
 }
 
-// In a child in namespace a: raw TCP SYNs (new source port each) from `from` to to:port.
+// In a child in namespace a: raw TCP SYNs (new source port each) from `from` to to:port,
+// until stopped.
 int syn_flood(const std::string& from, const std::string& to, uint16_t port, double seconds) {
     int fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
     auto src = address(from, 0), dst = address(to, port);
     if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0)
         return -errno;
-    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     uint16_t sport = 20000;
-    while (Clock::now() < end) {
+    while (flooding(end)) {
         for (int i = 0; i < 64; i++, sport = uint16_t(sport == 60000 ? 20000 : sport + 1)) {
             tcphdr tcp{};
             tcp.source = htons(sport);
@@ -155,17 +170,30 @@ int legit_connections(const std::string& to, uint16_t port, int n) {
     return ok;
 }
 
-// A forked child running fn; result() is its exit code (fn's value, 0..255) or -1.
+// A forked child running fn; result() is its exit code (fn's value, 0..255) or -1. One
+// still running when the test ends (an assertion failed) is killed and reaped.
 class Child {
 public:
     explicit Child(const std::function<int()>& fn) { pid_ = spawn([&] { _exit(fn() & 0xff); }); }
+    ~Child() {
+        if (!reaped_) {
+            kill(pid_, SIGKILL);
+            wait_child(pid_);
+        }
+    }
     int result() {
-        const int status = wait_child(pid_);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (!reaped_) {
+            const int status = wait_child(pid_);
+            result_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            reaped_ = true;
+        }
+        return result_;
     }
 
 private:
     pid_t pid_;
+    bool reaped_ = false;
+    int result_ = -1;
 };
 
 std::vector<json> flood_alerts(const Agent& agent) {
@@ -232,8 +260,9 @@ std::string flood_config(const FloodNet& net, const std::string& mode, bool miti
            (mitigate ? "true" : "false") + "\n  cooldown: 30s\n";
 }
 
-// Floods from a's two addresses for 5 s while b connects 50 times; checks the alerts,
-// the drops (or that nothing is dropped) and that every one of b's connections succeeded.
+// Floods from a's two addresses while b connects 50 times; checks the alerts, the drops
+// (or that nothing is dropped) while the flood goes on, and that every one of b's
+// connections succeeded.
 void flood_and_check(const std::string& mode, bool mitigate) {
     FloodNet net;
     ASSERT_TRUE(net.ok());
@@ -245,16 +274,16 @@ void flood_and_check(const std::string& mode, bool mitigate) {
         << agent.process().stderr_text();
 
     Child legit([&] { return FloodNet::enter(net.b()) ? legit_connections("10.203.2.1", servers.tcp_port, 50) : 255; });
-    Child udp([&] { return FloodNet::enter(net.a()) ? -udp_flood("10.203.1.2", "10.203.1.1", servers.udp_port, 5) : 254; });
-    Child syn([&] { return FloodNet::enter(net.a()) ? -syn_flood("10.203.1.3", "10.203.1.1", servers.tcp_port, 5) : 254; });
+    shared_stop_flag()->store(false);
+    Child udp([&] { return FloodNet::enter(net.a()) ? -udp_flood("10.203.1.2", "10.203.1.1", servers.udp_port, 20) : 254; });
+    Child syn([&] { return FloodNet::enter(net.a()) ? -syn_flood("10.203.1.3", "10.203.1.1", servers.tcp_port, 20) : 254; });
 
     // Both sources are found within a reading or two of the counters.
     std::vector<json> alerts;
     ASSERT_TRUE(eventually([&] {
         alerts = flood_alerts(agent);
         return alert_from(alerts, "10.203.1.2") && alert_from(alerts, "10.203.1.3");
-    }, std::chrono::seconds(4))) << json(alerts).dump() << "\nudp " << udp.result() << " syn " << syn.result()
-                                  << " udp packets " << agent.metric("kscope_flood_packets_total{protocol=\"udp\"}")
+    }, std::chrono::seconds(4))) << json(alerts).dump() << " udp packets " << agent.metric("kscope_flood_packets_total{protocol=\"udp\"}")
                                   << " syn packets " << agent.metric("kscope_flood_packets_total{protocol=\"tcp_syn\"}")
                                   << " udp dropped " << agent.metric("kscope_flood_dropped_packets_total{protocol=\"udp\"}")
                                   << " runs " << agent.metric("kscope_bpf_program_runs_total{probe=\"flood\",program=\"ks_flood_xdp\"}")
@@ -264,8 +293,14 @@ void flood_and_check(const std::string& mode, bool mitigate) {
     // While the flood goes on: dropped here (the UDP server hears nothing more), or not.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const uint64_t before = servers.received;
+    const double passed_before = agent.metric("kscope_flood_packets_total{protocol=\"udp\"}") +
+                                 agent.metric("kscope_flood_dropped_packets_total{protocol=\"udp\"}");
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const uint64_t during = servers.received - before;
+    const double sent_during = agent.metric("kscope_flood_packets_total{protocol=\"udp\"}") +
+                               agent.metric("kscope_flood_dropped_packets_total{protocol=\"udp\"}") - passed_before;
+    EXPECT_GT(sent_during, 10000) << "the flood was not going on while the drops were measured";
+    shared_stop_flag()->store(true);
 
     EXPECT_EQ(udp.result(), 0);
     EXPECT_EQ(syn.result(), 0);
@@ -318,8 +353,18 @@ TEST(FloodAgent, GenericXdpDropsBothFloodsAndSparesTheOtherNamespace) {
     flood_and_check("generic", /*mitigate=*/true);
 }
 
+// tcx links came with Linux 6.6.
+bool kernel_has_tcx() {
+    utsname u{};
+    int major = 0, minor = 0;
+    return uname(&u) == 0 && std::sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+           (major > 6 || (major == 6 && minor >= 6));
+}
+
 TEST(FloodAgent, TcFallbackDropsToo) {
     REQUIRE_ROOT();
+    if (!kernel_has_tcx())
+        GTEST_SKIP() << "the tc fallback attaches tcx links, which need Linux 6.6 or later";
     flood_and_check("tc", /*mitigate=*/true);
 }
 
@@ -330,19 +375,36 @@ TEST(FloodAgent, WithoutMitigateOnlyAlerts) {
 
 TEST(FloodAgent, NothingStaysAttachedAfterKill9) {
     REQUIRE_ROOT();
+    ASSERT_EQ(run_shell("bpftool version").status, 0) << "bpftool is needed (scripts/bootstrap installs it)";
     FloodNet net;
     ASSERT_TRUE(net.ok());
+    std::vector<std::string> ids;
     {
         Agent agent(flood_config(net, "generic", true));
         ASSERT_TRUE(agent.ready()) << agent.process().stderr_text();
         EXPECT_NE(shell("ip link show " + net.a()).find("xdpgeneric"), std::string::npos);
+        // The flood programs of this agent, by id: its fds on them (/proc/PID/fdinfo says
+        // prog_id), as Debian's bpftool does not name the owners.
+        std::set<std::string> owned;
+        for (const auto& f : std::filesystem::directory_iterator("/proc/" + std::to_string(agent.process().pid()) + "/fdinfo")) {
+            std::ifstream in(f.path());
+            for (std::string line; std::getline(in, line);)
+                if (line.starts_with("prog_id:"))
+                    owned.insert(line.substr(line.find_first_not_of(" \t", 8)));
+        }
+        for (const auto& p : json::parse(shell_stdout("bpftool -j prog show"), nullptr, false))
+            if (p.value("name", "").starts_with("ks_flood") && owned.count(std::to_string(p["id"].get<int>())))
+                ids.push_back(std::to_string(p["id"].get<int>()));
+        ASSERT_EQ(ids.size(), 2u) << "the xdp and tc programs of the agent";
         kill(agent.process().pid(), SIGKILL);
         agent.process().stop();
     }
     EXPECT_TRUE(eventually([&] { return shell("ip link show " + net.a()).find("xdp") == std::string::npos; },
                            std::chrono::seconds(5)))
         << shell("ip link show " + net.a());
-    EXPECT_EQ(shell("bpftool prog show 2>&1").find("ks_flood"), std::string::npos);
+    for (const auto& id : ids)
+        EXPECT_TRUE(eventually([&] { return run_shell("bpftool prog show id " + id).status != 0; }, std::chrono::seconds(5)))
+            << "program " << id << " is still loaded";
 }
 
 }  // namespace

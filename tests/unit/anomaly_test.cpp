@@ -52,14 +52,46 @@ TEST(Baselines, LearnThenLockThenReportEachNewItemOnce) {
     EXPECT_TRUE(b.take_changes().empty());
 }
 
-TEST(Baselines, BoundsAreCountedNotGrown) {
-    Baselines b(kSec, /*max_items_per_workload=*/2, /*max_workloads=*/1);
+TEST(Baselines, BoundsAreCountedNotGrownAndNewItemsStillReported) {
+    Baselines b(kSec, /*max_items_per_workload=*/2, /*max_workloads=*/2);
     EXPECT_EQ(b.observe("w", ItemKind::Exec, "a", 0), Verdict::Learned);
     EXPECT_EQ(b.observe("w", ItemKind::Exec, "b", 0), Verdict::Learned);
     EXPECT_EQ(b.observe("w", ItemKind::Exec, "c", 0), Verdict::Full);
-    EXPECT_EQ(b.observe("v", ItemKind::Exec, "a", 0), Verdict::Full);
-    EXPECT_EQ(b.not_kept(), 2u);
-    EXPECT_EQ(b.workloads().size(), 1u);
+    EXPECT_EQ(b.not_kept(), 1u);
+    // After the lock, items seen count apart; past the bound they are still new, each time.
+    EXPECT_EQ(b.observe("w", ItemKind::Exec, "x", kSec), Verdict::New);
+    EXPECT_EQ(b.observe("w", ItemKind::Exec, "y", kSec), Verdict::New);
+    EXPECT_EQ(b.observe("w", ItemKind::Exec, "z", kSec), Verdict::New);
+    EXPECT_EQ(b.observe("w", ItemKind::Exec, "z", kSec), Verdict::New);
+    EXPECT_EQ(b.observe("w", ItemKind::Exec, "x", kSec), Verdict::Known);
+    EXPECT_EQ(b.find("w")->learned(), 2u);
+    EXPECT_EQ(b.find("w")->after_lock(), 2u);
+    EXPECT_EQ(b.learned_per_kind()[0], 2u);
+}
+
+TEST(Baselines, AFullTableForgetsTheWorkloadSeenLeastRecently) {
+    Baselines b(10 * kSec, 16, /*max_workloads=*/2);
+    b.observe("old", ItemKind::Exec, "a", 1 * kSec);
+    b.observe("busy", ItemKind::Exec, "a", 2 * kSec);
+    b.observe("old", ItemKind::Exec, "b", 3 * kSec);
+    b.observe("busy", ItemKind::Exec, "b", 4 * kSec);
+    (void)b.take_changes();
+    EXPECT_EQ(b.observe("new", ItemKind::Exec, "a", 5 * kSec), Verdict::Learned);
+    EXPECT_EQ(b.find("old"), nullptr);
+    EXPECT_NE(b.find("busy"), nullptr);
+    EXPECT_EQ(b.forgotten(), 1u);
+    EXPECT_EQ(b.learned_per_kind()[0], 3u);
+    auto changes = b.take_changes();
+    ASSERT_EQ(changes.size(), 3u);
+    EXPECT_TRUE(changes[0].forget);
+    EXPECT_EQ(changes[0].workload, "old");
+    // Changes a store refused come back first.
+    b.observe("new", ItemKind::Exec, "c", 6 * kSec);
+    b.return_changes(std::move(changes));
+    auto again = b.take_changes();
+    ASSERT_EQ(again.size(), 4u);
+    EXPECT_TRUE(again[0].forget);
+    EXPECT_EQ(again[3].item, "c");
 }
 
 TEST(Baselines, KindNames) {
@@ -108,6 +140,21 @@ TEST(RateTracker, ASharpRiseRaisesOnceAndClearsWithHysteresis) {
     EXPECT_EQ(feed(r, o, t, 1, 40).size(), 1u);  // a second rise raises again
 }
 
+TEST(RateTracker, AnEventOlderThanTheOpenIntervalCountsInIt) {
+    RateOptions o;
+    o.interval_ns = kSec;
+    o.warmup = 3;
+    RateTracker r;
+    uint64_t t = 100 * kSec;
+    EXPECT_TRUE(feed(r, o, t, 8, 2).empty());
+    const double mean = r.mean();
+    // From another ring, drained later: a little older than the interval now open.
+    EXPECT_FALSE(r.add(t - kSec / 10, o));
+    EXPECT_NEAR(r.mean(), mean, 0.01);  // the history is as it was
+    EXPECT_TRUE(feed(r, o, t, 2, 2).empty());
+    EXPECT_NEAR(r.mean(), 2, 0.5);
+}
+
 TEST(RateTracker, NothingBeforeWarmupOrUnderTheFloor) {
     RateOptions o;
     o.interval_ns = kSec;
@@ -119,9 +166,10 @@ TEST(RateTracker, NothingBeforeWarmupOrUnderTheFloor) {
     EXPECT_TRUE(feed(r, o, t, 1, 30).empty());  // still warming up
     EXPECT_TRUE(feed(r, o, t, 3, 1).empty());
     EXPECT_TRUE(feed(r, o, t, 1, 30).empty());  // a rise, but under rate_min
-    // A long silence closes the empty intervals at once.
+    // A long silence closes the empty intervals at once, and teaches that the rate is 0.
+    EXPECT_GT(r.mean(), 1);
     EXPECT_FALSE(r.advance(t + 100000 * kSec, o));
-    EXPECT_LT(r.mean(), 1);
+    EXPECT_LT(r.mean(), 0.01);
 }
 
 class BaselineStoreTest : public ::testing::Test {
