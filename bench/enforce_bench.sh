@@ -51,15 +51,7 @@ YAML
 start_agent() {  # $1: kill or alert
     rules "$1" >"$TMP/rules.yaml"
     printf 'profiling: {enabled: false}\nrules: {files: [%s]}\n' "$TMP/rules.yaml" >"$TMP/agent.yaml"
-    rm -rf "$TMP/data"
-    "$KSCOPE" agent --config "$TMP/agent.yaml" --listen 127.0.0.1:$PORT --data-dir "$TMP/data" 2>"$TMP/err" &
-    APID=$!
-    local deadline=$((SECONDS + 30))
-    until grep -q "agent running" "$TMP/err" 2>/dev/null; do
-        kill -0 "$APID" 2>/dev/null || { cat "$TMP/err" >&2; fail "the agent did not start"; }
-        [ "$SECONDS" -lt "$deadline" ] || fail "the agent did not start within 30 s"
-        sleep 0.05
-    done
+    start_agent_with "$KSCOPE" "$TMP/agent.yaml" $PORT "$TMP/data" "$TMP/err"
     if [ "$1" = kill ]; then
         [ "$(grep -c 'in the kernel' "$TMP/err")" = 4 ] || { cat "$TMP/err" >&2; fail "not every rule went into the kernel"; }
     fi

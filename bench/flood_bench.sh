@@ -48,15 +48,7 @@ probes: {exec: false, exit: false, syscalls: false, tcp: false, drops: false, dn
          biolat: false, oom: false, privilege: false, namespaces: false, filechange: false, socket: false}
 flood: {enabled: true, interfaces: [$NS], mode: $MODE, udp_pps: $limit, syn_pps: 0, pps: 0, mitigate: $mitigate, cooldown: 1h}
 YAML
-    rm -rf "$TMP/data"
-    "$KSCOPE" agent --config "$TMP/agent.yaml" --listen 127.0.0.1:$HTTP --data-dir "$TMP/data" 2>"$TMP/err" &
-    APID=$!
-    local deadline=$((SECONDS + 30))
-    until grep -q "agent running" "$TMP/err" 2>/dev/null; do
-        kill -0 "$APID" 2>/dev/null || { cat "$TMP/err" >&2; fail "the agent did not start"; }
-        [ "$SECONDS" -lt "$deadline" ] || fail "the agent did not start within 30 s"
-        sleep 0.05
-    done
+    start_agent_with "$KSCOPE" "$TMP/agent.yaml" $HTTP "$TMP/data" "$TMP/err"
     sleep 1
 }
 stop_agent() { kill -INT "$APID"; wait "$APID" 2>/dev/null || true; APID=; }

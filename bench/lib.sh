@@ -76,3 +76,20 @@ kill_measured() {
     [ -n "${RUSAGE_FILE:-}" ] && rm -f "$RUSAGE_FILE"
     return 0
 }
+
+# Starts `KSCOPE agent --config CONFIG --listen 127.0.0.1:PORT --data-dir DIR` in the
+# background (stderr into ERRFILE; DIR emptied first) and waits for its "agent running"
+# line; sets APID. Exits the script with the agent's messages if it dies or takes 30 s.
+# Usage: start_agent_with KSCOPE CONFIG PORT DIR ERRFILE
+start_agent_with() {
+    local kscope=$1 config=$2 port=$3 dir=$4 err=$5
+    rm -rf "$dir"
+    "$kscope" agent --config "$config" --listen "127.0.0.1:$port" --data-dir "$dir" 2>"$err" &
+    APID=$!
+    local deadline=$((SECONDS + 30))
+    until grep -q "agent running" "$err" 2>/dev/null; do
+        kill -0 "$APID" 2>/dev/null || { cat "$err" >&2; fail "the agent did not start"; }
+        [ "$SECONDS" -lt "$deadline" ] || fail "the agent did not start within 30 s"
+        sleep 0.05
+    done
+}
