@@ -29,6 +29,7 @@ void register_query_command(CLI::App& app, int& exit_code);
 void register_alerts_command(CLI::App& app, int& exit_code);
 void register_rules_command(CLI::App& app, int& exit_code);
 void register_baseline_command(CLI::App& app, int& exit_code);
+void register_top_command(CLI::App& app, int& exit_code);
 void register_retrans_command(CLI::App& app, int& exit_code);
 void register_doctor_command(CLI::App& app, int& exit_code);
 void register_profile_command(CLI::App& app, int& exit_code);

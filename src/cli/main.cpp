@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     kscope::register_alerts_command(app, exit_code);
     kscope::register_rules_command(app, exit_code);
     kscope::register_baseline_command(app, exit_code);
+    kscope::register_top_command(app, exit_code);
     kscope::register_retrans_command(app, exit_code);
     kscope::register_doctor_command(app, exit_code);
     // CLI11 would call an unknown first word a missing subcommand; name it instead.
