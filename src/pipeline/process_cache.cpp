@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "pipeline/container_id.h"
+#include "util/proc_stat.h"
 #include "util/read_file.h"
 
 namespace kscope {
@@ -77,27 +78,17 @@ std::string slurp(const std::string& path) { return read_file(path).value_or("")
 
 std::optional<ProcessInfo> read_proc_process(const std::string& proc_root, uint32_t pid) {
     const std::string base = proc_root + "/" + std::to_string(pid);
-    std::string stat = slurp(base + "/stat");
-    // "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
-    size_t open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close < open)
+    const auto stat = parse_proc_stat(slurp(base + "/stat"));
+    if (!stat || stat->fields.size() < 20)  // up to starttime (field 22)
         return std::nullopt;
     ProcessInfo p;
     p.pid = pid;
-    p.comm = stat.substr(open + 1, close - open - 1);
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    std::vector<std::string> fields;
-    while (rest >> field)
-        fields.push_back(field);
-    // fields[0] is state (field 3); ppid is field 4, starttime field 22.
-    if (fields.size() < 20)
-        return std::nullopt;
-    p.ppid = static_cast<uint32_t>(std::strtoul(fields[1].c_str(), nullptr, 10));
+    p.comm = stat->comm;
+    p.ppid = static_cast<uint32_t>(stat->number(4));
     static const long ticks = sysconf(_SC_CLK_TCK);
-    p.start_boot_ns = std::strtoull(fields[19].c_str(), nullptr, 10) * (1'000'000'000ULL / ticks);
+    p.start_boot_ns = stat->number(22) * (1'000'000'000ULL / ticks);
 
-    p.tty = static_cast<uint32_t>(std::strtoul(fields[4].c_str(), nullptr, 10));  // tty_nr, field 7
+    p.tty = static_cast<uint32_t>(stat->number(7));  // tty_nr
     std::istringstream status(slurp(base + "/status"));
     std::string line;
     while (std::getline(status, line)) {

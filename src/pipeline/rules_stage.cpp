@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <optional>
-#include <sstream>
 
+#include "util/proc_stat.h"
 #include "util/read_file.h"
 
 namespace kscope {
@@ -22,23 +22,16 @@ namespace {
 
 // From /proc/PID/stat: the flags (PF_KTHREAD marks kernel threads) and the start time
 // (clock ticks since boot); nullopt when the process is gone.
-struct ProcStat {
+struct TaskState {
     unsigned long flags = 0;
     unsigned long long start_ticks = 0;
 };
 
-std::optional<ProcStat> proc_stat(uint32_t pid) {
-    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
-    auto close = stat.rfind(')');
-    if (close == std::string::npos || close + 2 > stat.size()) return std::nullopt;
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    ProcStat s;
-    for (int i = 3; i <= 22 && rest >> field; i++) {
-        if (i == 9) s.flags = std::strtoul(field.c_str(), nullptr, 10);
-        if (i == 22) s.start_ticks = std::strtoull(field.c_str(), nullptr, 10);
-    }
-    return s;
+std::optional<TaskState> task_state(uint32_t pid) {
+    const auto stat = parse_proc_stat(read_file("/proc/" + std::to_string(pid) + "/stat").value_or(""));
+    if (!stat)
+        return std::nullopt;
+    return TaskState{static_cast<unsigned long>(stat->number(9)), stat->number(22)};
 }
 
 }  // namespace
@@ -55,7 +48,7 @@ bool RulesStage::inspect(Event& event, std::vector<Event>& alerts) {
         // arrives (deny too). Never pid 1, kscope itself or a kernel thread.
         const uint32_t pid = a.common.pid;
         constexpr unsigned long kPfKthread = 0x00200000;
-        auto st = pid > 1 && pid != static_cast<uint32_t>(getpid()) ? proc_stat(pid) : std::nullopt;
+        auto st = pid > 1 && pid != static_cast<uint32_t>(getpid()) ? task_state(pid) : std::nullopt;
         if (!st || (st->flags & kPfKthread)) {
             a.action = "exempt";  // pid 1, kscope, a kernel thread, or already gone: never acted on
             continue;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exporters/remote_write.h"
+#include "util/proc_stat.h"
 #include "util/read_file.h"
 
 namespace kscope::top {
@@ -52,22 +53,12 @@ ProcessSnapshot read_proc_totals(const std::string& proc_root) {
         if (!end || *end || pid == 0)
             continue;
         const std::string base = proc_root + "/" + d->d_name;
-        const auto stat = read_file(base + "/stat");
+        const auto stat = parse_proc_stat(read_file(base + "/stat").value_or(""));
         if (!stat)
             continue;  // gone meanwhile
-        const auto open = stat->find('('), close = stat->rfind(')');
-        if (open == std::string::npos || close == std::string::npos || close + 2 > stat->size())
-            continue;
         ProcessTotals t;
-        t.comm = stat->substr(open + 1, close - open - 1);
-        std::istringstream rest(stat->substr(close + 2));
-        std::string field;
-        uint64_t utime = 0, stime = 0;
-        for (int i = 3; i <= 15 && rest >> field; i++) {
-            if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
-            if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
-        }
-        t.cpu_ticks = utime + stime;
+        t.comm = stat->comm;
+        t.cpu_ticks = stat->number(14) + stat->number(15);  // utime + stime
         if (const auto io = read_file(base + "/io")) {
             std::istringstream lines(*io);
             for (std::string key; lines >> key;) {

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "pipeline/process_cache.h"
+#include "util/proc_stat.h"
 
 namespace kscope {
 namespace {
@@ -92,6 +93,21 @@ TEST(ProcessCacheReal, SeesItself) {
     ASSERT_NE(self, nullptr);
     EXPECT_EQ(self->ppid, static_cast<uint32_t>(getppid()));
     EXPECT_FALSE(self->exe.empty());
+}
+
+TEST(ProcStat, CommWithSpacesAndParenthesesAndNumberedFields) {
+    auto s = parse_proc_stat("42 (a (b) c) S 7 42 42 0 -1 4194560 10 0 0 0 150 25 0 0 20 0 1 0 9001 0\n");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->comm, "a (b) c");
+    EXPECT_EQ(s->fields[0], "S");
+    EXPECT_EQ(s->number(4), 7u);
+    EXPECT_EQ(s->number(9), 4194560u);
+    EXPECT_EQ(s->number(14), 150u);
+    EXPECT_EQ(s->number(15), 25u);
+    EXPECT_EQ(s->number(22), 9001u);
+    EXPECT_EQ(s->number(99), 0u);
+    EXPECT_FALSE(parse_proc_stat("garbage"));
+    EXPECT_FALSE(parse_proc_stat(""));
 }
 
 }  // namespace
