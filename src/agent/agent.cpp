@@ -17,6 +17,7 @@
 #include "profile/profile_output.h"
 #include "rules/engine.h"
 #include "sinks/fanout_sink.h"
+#include "util/clock.h"
 
 namespace kscope {
 namespace {
@@ -175,8 +176,7 @@ bool Agent::send_test_alert() {
     a.labels = {{"alertname", "KscopeTestAlert"}, {"severity", "info"}, {"instance", host}};
     a.annotations = {{"summary", "kscope test alert"},
                      {"description", "Sent on request (POST /api/v1/alerts/test) to check the alerting path."}};
-    a.starts_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    a.starts_at_ns = epoch_now_ns();
     alertmanager_->send(a);
     spdlog::info("test alert queued for alertmanager");
     return true;
@@ -321,8 +321,7 @@ HttpHandlers Agent::profile_handlers(HttpHandlers h) {
             return Error{"continuous profiling is not running"};
         PprofOptions o;
         o.period_ns = 1'000'000'000ull / profiler_->frequency_hz();
-        o.time_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
+        o.time_nanos = int64_t(epoch_now_ns());
         o.duration_nanos = int64_t(seconds) * 1'000'000'000;
         return write_pprof(profiler_->capture(std::chrono::seconds(seconds)), o);
         };

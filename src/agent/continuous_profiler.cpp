@@ -8,14 +8,10 @@
 #include "pipeline/container_id.h"
 #include "profile/folded.h"
 #include "profile/stack_naming.h"
+#include "util/clock.h"
 
 namespace kscope {
 namespace {
-
-uint64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 constexpr uint64_t kMinuteNs = 60'000'000'000ull;
 
@@ -50,7 +46,7 @@ Result<void> ContinuousProfiler::start() {
     if (!ring_)
         return Error{"profiling: cannot read the probe's ring buffer"};
     symbolizer_ = std::make_unique<Symbolizer>();
-    minute_ns_ = now_ns() / kMinuteNs * kMinuteNs;
+    minute_ns_ = epoch_now_ns() / kMinuteNs * kMinuteNs;
     thread_ = std::thread([this] { run(); });
     return {};
 }
@@ -110,7 +106,7 @@ void ContinuousProfiler::drain_once() {
         return;
     }
     auto named = name_stacks(*raw, probe_->loader()->processes(), *symbolizer_);
-    const uint64_t now = now_ns();
+    const uint64_t now = epoch_now_ns();
     const uint64_t minute = now / kMinuteNs * kMinuteNs;
     if (minute != minute_ns_) {
         flush_minute(minute_ns_);
@@ -149,7 +145,7 @@ void ContinuousProfiler::flush_minute(uint64_t minute_ns) {
         return;
     auto r = store_->append(rows);
     if (r)
-        (void)store_->enforce(retention_s_, now_ns());
+        (void)store_->enforce(retention_s_, epoch_now_ns());
     std::lock_guard lock(mu_);
     if (r)
         stored_rows_ += rows.size();

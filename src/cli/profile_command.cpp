@@ -16,6 +16,7 @@
 #include "probes/profile_probe.h"
 #include "profile/profile_output.h"
 #include "profile/stack_naming.h"
+#include "util/clock.h"
 
 namespace kscope {
 namespace {
@@ -31,11 +32,6 @@ struct ProfileFlags {
     uint32_t frequency = 99;
     bool user_only = false, kernel_only = false;
 };
-
-int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 Result<void> write_file(const std::string& path, const std::string& data) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -150,7 +146,7 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
         fmt::print(stderr, "kscope profile: tracing, sampling at {} Hz, Ctrl-C to stop\n", f.frequency);
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
-    const int64_t started_ns = now_ns();
+    const int64_t started_ns = int64_t(epoch_now_ns());
     // Requests for mappings are served here until the end. The probe submits without a
     // wakeup (see emit.bpf.h), so the ring is drained on a short timer.
     while (!stop && !(options.duration && Clock::now() - started >= *options.duration)) {
@@ -168,7 +164,7 @@ int run_profile(const ProfileFlags& f, const SessionOptions& options) {
     }
     Symbolizer symbolizer;
     const auto named = name_stacks(*stacks, probe.loader()->processes(), symbolizer);
-    if (auto r = write_outputs(f, named, started_ns, now_ns() - started_ns); !r) {
+    if (auto r = write_outputs(f, named, started_ns, int64_t(epoch_now_ns()) - started_ns); !r) {
         fmt::print(stderr, "kscope: {}\n", r.error().message);
         return 1;
     }

@@ -22,6 +22,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+Clock::duration seconds(double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); }
+
 struct TopFlags {
     double interval_s = 1.0;
     std::string sort = "cpu";
@@ -154,7 +156,7 @@ private:
 
 int run_batch(Top& top, const TopFlags& f, const std::atomic<bool>& stop) {
     for (uint32_t i = 0; !stop && (f.iterations == 0 || i < f.iterations); i++) {
-        const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(f.interval_s));
+        const auto until = Clock::now() + seconds(f.interval_s);
         while (!stop && Clock::now() < until)
             usleep(20'000);
         top.refresh();
@@ -167,7 +169,7 @@ int run_batch(Top& top, const TopFlags& f, const std::atomic<bool>& stop) {
 int run_interactive(Top& top, const TopFlags& f, const std::atomic<bool>& stop) {
     top::Screen screen;  // the terminal is given back however this returns
     top.draw(screen);
-    auto next = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(top.interval_s()));
+    auto next = Clock::now() + seconds(top.interval_s());
     uint32_t refreshes = 0;
     while (!stop) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
@@ -182,7 +184,7 @@ int run_interactive(Top& top, const TopFlags& f, const std::atomic<bool>& stop) 
             continue;
         top.refresh();
         top.draw(screen);
-        next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(top.interval_s()));
+        next += seconds(top.interval_s());
         if (next < Clock::now())
             next = Clock::now();
         if (f.iterations && ++refreshes >= f.iterations)

@@ -169,7 +169,7 @@ void AnomalyStage::judge(const std::string& workload, ItemKind kind, const std::
     if (!allow_alert(workload, now_ns))
         return;
     const anomaly::WorkloadBaseline* b = baselines_.find(workload);
-    AlertEvent a = make_alert(event, workload, std::string(anomaly::kind_name(kind)));
+    AlertEvent a = make_alert(common_of(event), &event, workload, std::string(anomaly::kind_name(kind)));
     a.rule = fmt::format("New {} for workload", item_title(kind));
     a.priority = kind == ItemKind::WriteDir ? "Notice" : "Warning";
     a.new_item = item;
@@ -206,17 +206,11 @@ void AnomalyStage::raise_rate(const std::string& workload, int rate_kind, const 
     if (!allow_alert(workload, last.ts_ns))
         return;
     const anomaly::WorkloadBaseline* b = baselines_.find(workload);
-    AlertEvent a;
-    if (event) {
-        a = make_alert(*event, workload, kRateNames[rate_kind]);
-    } else {  // judged on the clock: the last process counted, no triggering event
-        a.common = last;
-        a.common.ts_ns = latest_ns_;
-        a.source = "anomaly";
-        a.workload = workload;
-        a.anomaly = kRateNames[rate_kind];
-        a.tags = {"anomaly"};
-    }
+    // Judged on the clock (no event): the last process counted, at the clock's time.
+    CommonFields common = event ? common_of(*event) : last;
+    if (!event)
+        common.ts_ns = latest_ns_;
+    AlertEvent a = make_alert(common, event, workload, kRateNames[rate_kind]);
     const std::string what = rate_kind == kExecRate ? "exec" : rate_kind == kConnectRate ? "connect" : "error";
     a.rule = fmt::format("{}{} rate rise for workload", char(std::toupper(what[0])), what.substr(1));
     a.priority = "Notice";
@@ -246,14 +240,16 @@ bool AnomalyStage::allow_alert(const std::string& workload, uint64_t now_ns) {
     return true;
 }
 
-AlertEvent AnomalyStage::make_alert(const Event& event, const std::string& workload, std::string anomaly) {
+AlertEvent AnomalyStage::make_alert(const CommonFields& common, const Event* trigger, const std::string& workload,
+                                    std::string anomaly) {
     AlertEvent a;
-    a.common = common_of(event);
+    a.common = common;
     a.source = "anomaly";
     a.workload = workload;
     a.anomaly = std::move(anomaly);
     a.tags = {"anomaly"};
-    a.trigger = std::make_shared<TriggerEvent>(TriggerEvent{event});
+    if (trigger)
+        a.trigger = std::make_shared<TriggerEvent>(TriggerEvent{*trigger});
     return a;
 }
 

@@ -68,7 +68,9 @@ private:
     void raise_rate(const std::string& workload, int rate_kind, const anomaly::RateRise& rise,
                     const CommonFields& last, const Event* event, std::vector<Event>& alerts);
     bool allow_alert(const std::string& workload, uint64_t now_ns);
-    AlertEvent make_alert(const Event& event, const std::string& workload, std::string anomaly);
+    // trigger: the event that showed it, or null (a rate judged on the clock).
+    AlertEvent make_alert(const CommonFields& common, const Event* trigger, const std::string& workload,
+                          std::string anomaly);
     void flush_locked();
     // The name a DNS answer gave this address, or "".
     std::string name_of(const std::string& address) const;

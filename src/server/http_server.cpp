@@ -16,6 +16,7 @@
 #include "agent/config.h"
 #include "events/event.h"
 #include "sinks/json_writer.h"
+#include "util/clock.h"
 
 namespace kscope {
 namespace {
@@ -39,8 +40,7 @@ Result<uint64_t> time_param(const std::string& name, const std::string& v) {
     auto ago = parse_duration_s(v);
     if (!ago)
         return Error{fmt::format("parameter {}: '{}' is neither ns since the epoch nor a duration like 15m", name, v)};
-    const uint64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+    const uint64_t now = epoch_now_ns();
     return now - std::min<uint64_t>(now, *ago * 1000000000ull);
 }
 
@@ -147,8 +147,7 @@ Result<ProfileQuery> profile_query_from_params(const std::function<bool(const st
     q.comm = events->comm;
     q.container_id = events->container_id;
     if (!q.since_ns) {  // the last 15 minutes by default
-        const uint64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count();
+        const uint64_t now = epoch_now_ns();
         q.since_ns = now - std::min<uint64_t>(now, 15ull * 60 * 1'000'000'000);
     }
     return q;

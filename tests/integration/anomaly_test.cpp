@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "default_rules_helpers.h"
+#include "netns.h"
 #include "wait_util.h"
 
 namespace kscope::test {
@@ -184,24 +185,14 @@ TEST(AnomalyAgent, ContainerBaselineLocksAlertsOnNewBinaryAndSurvivesRestart) {
 int network_and_files(const std::vector<uint16_t>& connects, const std::vector<uint16_t>& listens,
                       const std::vector<std::string>& dirs) {
     for (uint16_t port : connects) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+        int fd = tcp_socket(AF_INET, "127.0.0.1", port, /*connect_it=*/true);
+        if (fd < 0)
             return -errno;
         close(fd);
     }
     for (uint16_t port : listens) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 4) != 0)
+        int fd = tcp_socket(AF_INET, "127.0.0.1", port, /*connect_it=*/false);
+        if (fd < 0 || listen(fd, 4) != 0)
             return -errno;
         close(fd);
     }
@@ -217,13 +208,10 @@ int network_and_files(const std::vector<uint16_t>& connects, const std::vector<u
 // A listening socket on a free loopback port (connects complete through its backlog).
 struct Listener {
     Listener() {
-        fd = socket(AF_INET, SOCK_STREAM, 0);
+        fd = tcp_socket(AF_INET, "127.0.0.1", 0, /*connect_it=*/false);
         sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t len = sizeof sa;
-        if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && listen(fd, 16) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0)
+        if (fd >= 0 && listen(fd, 16) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0)
             port = ntohs(sa.sin_port);
     }
     ~Listener() { close(fd); }

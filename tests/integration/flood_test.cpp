@@ -364,7 +364,7 @@ bool kernel_has_tcx() {
 TEST(FloodAgent, TcFallbackDropsToo) {
     REQUIRE_ROOT();
     if (!kernel_has_tcx())
-        GTEST_SKIP() << "the tc fallback attaches tcx links, which need Linux 6.6 or later";
+        GTEST_SKIP() << "SKIPPED: the tc fallback attaches tcx links, which need Linux 6.6 or later";
     flood_and_check("tc", /*mitigate=*/true);
 }
 
