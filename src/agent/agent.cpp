@@ -210,6 +210,7 @@ Result<void> Agent::start() {
         return listen.error();
     HttpHandlers handlers;
     handlers.metrics = [this] { return metrics(); };
+    handlers.probes = [this] { return probes_json(); };
     handlers.stream = &stream_;
     handlers.test_alert = [this] { return send_test_alert(); };
     if (config_.store_enabled) {
@@ -243,7 +244,7 @@ Result<void> Agent::start() {
     start_profiler();
     if (auto r = start_exporters(); !r)
         return r;
-    spdlog::info("serving /metrics and /api/v1/events on {}:{}{}", listen->first, http_.port(),
+    spdlog::info("serving the dashboard, /metrics and /api/v1/events on {}:{}{}", listen->first, http_.port(),
                  config_.http_security.tls_cert.empty() ? "" : " (https)");
 
     start_remote_write();
@@ -330,14 +331,18 @@ HttpHandlers Agent::profile_handlers(HttpHandlers h) {
         return h;
     const std::string dir = config_.data_dir;
     const uint32_t hz = config_.profiling.frequency_hz;
-    h.profile_query = [dir, hz](const ProfileQuery& q,
-                                const std::string& format) -> Result<std::pair<std::string, std::string>> {
+    h.profile_query = [this, dir, hz](const ProfileQuery& q,
+                                      const std::string& format) -> Result<std::pair<std::string, std::string>> {
         auto reader = ProfileStore::open(dir, /*read_only=*/true);  // a connection per request
         if (!reader)
             return reader.error();
         auto rows = (*reader)->query(q);
         if (!rows)
             return rows.error();
+        // The minute still being gathered, so a profile of the last minutes has the latest.
+        if (profiler_)
+            for (auto& r : profiler_->unflushed(q))
+                rows->push_back(std::move(r));
         std::vector<SymbolizedStack> stacks;
         for (const auto& r : *rows) {
             SymbolizedStack s;
@@ -534,6 +539,17 @@ void Agent::reload(AgentConfig next) {
 
 std::string Agent::metrics() { return collect().text(); }
 
+std::vector<ProbeStats> Agent::probe_stats() const {
+    auto stats = session_->stats();
+    for (auto& st : stats)
+        if (auto it = carried_.find(st.probe); it != carried_.end()) {
+            st.events += it->second.events;
+            st.queue_drops += it->second.queue_drops;
+            st.decode_errors += it->second.decode_errors;
+        }
+    return stats;
+}
+
 std::vector<MetricSample> Agent::metric_samples() { return collect().samples(); }
 
 PrometheusText Agent::collect() {
@@ -544,13 +560,7 @@ PrometheusText Agent::collect() {
     for (const auto& p : session_->probes())
         p->append_metrics(m);
 
-    auto stats = session_->stats();
-    for (auto& st : stats)
-        if (auto it = carried_.find(st.probe); it != carried_.end()) {
-            st.events += it->second.events;
-            st.queue_drops += it->second.queue_drops;
-            st.decode_errors += it->second.decode_errors;
-        }
+    const auto stats = probe_stats();
     m.family("kscope_events_total", "counter", "events decoded and queued, per probe");
     for (const auto& s : stats)
         m.sample("kscope_events_total", {{"probe", s.probe}}, double(s.events));

@@ -33,12 +33,16 @@ public:
     void run(const std::atomic<bool>& stop);
     // The /metrics page.
     std::string metrics();
+    // /api/v1/probes: the doctor table, live (probe_table.cpp).
+    std::string probes_json();
     // The same numbers as samples (remote write).
     std::vector<MetricSample> metric_samples();
     uint16_t http_port() const { return http_.port(); }
 
 private:
     PrometheusText collect();
+    // The session's counts plus those of earlier sessions (reloads); under state_mu_.
+    std::vector<ProbeStats> probe_stats() const;
     // kscope_alerts_total{rule,priority}, suppressed alerts, rules loaded and skipped.
     void append_rule_metrics(PrometheusText& m);
     void apply_enforcement(TraceSession& session, const AgentConfig& config);

@@ -110,17 +110,21 @@ void ContinuousProfiler::drain_once() {
     const uint64_t minute = now / kMinuteNs * kMinuteNs;
     if (minute != minute_ns_) {
         flush_minute(minute_ns_);
+        std::lock_guard lock(mu_);  // unflushed() reads it
         minute_ns_ = minute;
     }
     uint64_t samples = 0;
+    std::vector<std::pair<MinuteKey, uint64_t>> keyed;
     for (const auto& s : named) {
         samples += s.count;
         std::string stack;
         for (const auto& f : s.frames)
             stack += (stack.empty() ? "" : ";") + folded_frame(f);
-        minute_[{s.pid, s.comm, container_of(s.pid), stack}] += s.count;
+        keyed.push_back({{s.pid, s.comm, container_of(s.pid), std::move(stack)}, s.count});
     }
     std::lock_guard lock(mu_);
+    for (auto& [key, count] : keyed)
+        minute_[std::move(key)] += count;
     samples_ += samples;
     for (Capture* c : captures_) {
         if (c->skip_first) {
@@ -132,14 +136,32 @@ void ContinuousProfiler::drain_once() {
     drained_.notify_all();
 }
 
-void ContinuousProfiler::flush_minute(uint64_t minute_ns) {
+std::vector<ProfileRow> ContinuousProfiler::unflushed(const ProfileQuery& q) const {
     std::vector<ProfileRow> rows;
-    rows.reserve(minute_.size());
+    std::lock_guard lock(mu_);
+    if ((q.since_ns && minute_ns_ < *q.since_ns) || (q.until_ns && minute_ns_ > *q.until_ns))
+        return rows;
     for (const auto& [key, count] : minute_) {
+        const auto& [pid, comm, container, stack] = key;
+        if ((q.pid && *q.pid != pid) || (q.comm && *q.comm != comm) || (q.container_id && *q.container_id != container))
+            continue;
+        rows.push_back({minute_ns_, pid, comm, container, stack, count});
+    }
+    return rows;
+}
+
+void ContinuousProfiler::flush_minute(uint64_t minute_ns) {
+    std::map<MinuteKey, uint64_t> minute;
+    {
+        std::lock_guard lock(mu_);
+        minute.swap(minute_);
+    }
+    std::vector<ProfileRow> rows;
+    rows.reserve(minute.size());
+    for (const auto& [key, count] : minute) {
         const auto& [pid, comm, container, stack] = key;
         rows.push_back({minute_ns, pid, comm, container, stack, count});
     }
-    minute_.clear();
     containers_.clear();
     if (!store_ || rows.empty())
         return;

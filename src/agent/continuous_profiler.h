@@ -34,6 +34,8 @@ public:
     std::vector<SymbolizedStack> capture(std::chrono::milliseconds duration);
     uint32_t frequency_hz() const { return config_.frequency_hz; }
     const ProfileProbe* probe() const { return probe_.get(); }
+    // The minute being gathered (not yet in the store), as rows the query keeps.
+    std::vector<ProfileRow> unflushed(const ProfileQuery& q) const;
     void append_metrics(PrometheusText& m) const;
 
 private:
@@ -57,12 +59,12 @@ private:
     std::atomic<bool> stop_{false};
     void* ring_ = nullptr;  // ring_buffer*
 
-    mutable std::mutex mu_;  // captures_, counters
+    mutable std::mutex mu_;  // captures_, counters, minute_
     std::condition_variable drained_;
     std::vector<Capture*> captures_;
     uint64_t samples_ = 0, stored_rows_ = 0, store_failures_ = 0;
 
-    std::map<MinuteKey, uint64_t> minute_;  // profiler thread only
+    std::map<MinuteKey, uint64_t> minute_;  // written by the profiler thread only
     uint64_t minute_ns_ = 0;
     std::map<uint32_t, std::string> containers_;
 };

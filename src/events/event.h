@@ -245,6 +245,15 @@ struct SocketEvent {
 
 // alert: a rule matched an event. The common fields are the triggering event's.
 struct TriggerEvent;  // holds the Event that fired (defined below, after Event)
+struct AncestorProcess {
+    uint32_t pid = 0;
+    std::string comm;
+    std::string exe;
+    std::string cmdline;  // argv joined by spaces, at most kMaxCmdline bytes
+    static constexpr size_t kMaxCmdline = 256;
+    bool operator==(const AncestorProcess&) const = default;
+};
+
 struct AlertEvent {
     CommonFields common;
     std::string rule;
@@ -278,6 +287,9 @@ struct AlertEvent {
     std::string interface;
     bool mitigated = false;
     uint64_t cooldown_s = 0;
+    // The process and its parents, nearest first, as the process table knew them when the
+    // alert was raised (rule alerts; empty when the process was already gone).
+    std::vector<AncestorProcess> ancestry;
     std::shared_ptr<const TriggerEvent> trigger;
 };
 

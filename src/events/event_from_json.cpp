@@ -209,6 +209,23 @@ Result<Event> parse_alert(Reader& r, int depth) {
     r.number("cooldown_seconds", e.cooldown_s);
     if (r.failed())
         return r.error();
+    if (const json* ancestry = r.find("ancestry")) {
+        if (!ancestry->is_array())
+            return Error{"field 'ancestry': expected an array"};
+        for (const json& p : *ancestry) {
+            if (!p.is_object())
+                return Error{"field 'ancestry': expected objects"};
+            Reader a(p);
+            AncestorProcess ap;
+            a.number("pid", ap.pid);
+            a.text("comm", ap.comm);
+            a.text("exe", ap.exe);
+            a.text("cmdline", ap.cmdline);
+            if (a.failed())
+                return a.error().context("field 'ancestry'");
+            e.ancestry.push_back(std::move(ap));
+        }
+    }
     if (const json* trigger = r.find("event")) {
         if (!trigger->is_object())
             return Error{"field 'event': expected an object"};

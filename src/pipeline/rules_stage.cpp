@@ -36,13 +36,38 @@ std::optional<TaskState> task_state(uint32_t pid) {
 
 }  // namespace
 
+std::vector<AncestorProcess> RulesStage::ancestry(uint32_t pid) {
+    std::vector<AncestorProcess> out;
+    while (pid != 0 && out.size() < kMaxAncestry) {
+        const ProcessInfo* p = process(pid);
+        if (!p)
+            break;
+        AncestorProcess a{p->pid, p->comm, p->exe, {}};
+        for (const auto& arg : p->argv) {
+            if (a.cmdline.size() + arg.size() + 1 > AncestorProcess::kMaxCmdline)
+                break;
+            a.cmdline += (a.cmdline.empty() ? "" : " ") + arg;
+        }
+        out.push_back(std::move(a));
+        if (p->ppid == pid)
+            break;
+        pid = p->ppid;
+    }
+    return out;
+}
+
 bool RulesStage::inspect(Event& event, std::vector<Event>& alerts) {
-    if (auto* a = std::get_if<AlertEvent>(&event); a && a->in_kernel)
-        return engine_->complete_kernel_alert(*a, *this);
+    if (auto* a = std::get_if<AlertEvent>(&event); a && a->in_kernel) {
+        if (!engine_->complete_kernel_alert(*a, *this))
+            return false;
+        a->ancestry = ancestry(a->common.pid);
+        return true;
+    }
     const size_t before = alerts.size();
     engine_->evaluate(event, *this, alerts);
     for (size_t i = before; i < alerts.size(); i++) {
         auto& a = std::get<AlertEvent>(alerts[i]);
+        a.ancestry = ancestry(a.common.pid);
         if (a.action != "kill" && a.action != "deny") continue;
         // From user space the call has happened: the process is killed as the event
         // arrives (deny too). Never pid 1, kscope itself or a kernel thread.

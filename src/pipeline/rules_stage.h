@@ -32,6 +32,10 @@ public:
     const std::string& hostname() override { return hostname_; }
     const ContainerMeta* container(const std::string& id) override { return containers_.find(id); }
 
+    // The process and up to kMaxAncestry - 1 parents, nearest first.
+    static constexpr size_t kMaxAncestry = 8;
+    std::vector<AncestorProcess> ancestry(uint32_t pid);
+
 private:
     std::shared_ptr<rules::RuleEngine> engine_;
     ProcessCache& cache_;

@@ -147,9 +147,50 @@ void append(std::vector<UnwindRule>& rules, const UnwindRule& r) {
     rules.push_back(r);
 }
 
+// The start of every FDE, sorted, from .eh_frame_hdr's search table (the linkers' usual
+// encoding: entries relative to the header, signed 4 bytes); empty when there is none or
+// it is encoded otherwise. Lets a walk over code without CFI jump to the next described
+// function: Chromium has 200 MB of code and half a megabyte of .eh_frame.
+std::vector<uint64_t> fde_starts(Elf* elf) {
+    std::vector<uint64_t> starts;
+    size_t shstrndx = 0;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return starts;
+    Elf_Scn* scn = nullptr;
+    while ((scn = elf_nextscn(elf, scn)) != nullptr) {
+        GElf_Shdr sh;
+        const char* name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : nullptr;
+        if (!name || std::strcmp(name, ".eh_frame_hdr") != 0)
+            continue;
+        Elf_Data* d = elf_getdata(scn, nullptr);
+        if (!d || !d->d_buf || d->d_size < 12)
+            return starts;
+        const auto* b = static_cast<const uint8_t*>(d->d_buf);
+        constexpr uint8_t kUdata4 = 0x03, kSdata4 = 0x0b, kDatarelSdata4 = 0x3b;
+        const uint8_t ptr_enc = b[1], count_enc = b[2], table_enc = b[3];
+        const uint8_t ptr_size = (ptr_enc & 0x0f) == kUdata4 || (ptr_enc & 0x0f) == kSdata4 ? 4 : 0;
+        if (b[0] != 1 || !ptr_size || count_enc != kUdata4 || table_enc != kDatarelSdata4)
+            return starts;
+        uint32_t count = 0;
+        std::memcpy(&count, b + 4 + ptr_size, 4);
+        const size_t table = 8 + ptr_size;
+        if (table + size_t(count) * 8 > d->d_size)
+            return starts;
+        starts.reserve(count);
+        for (uint32_t i = 0; i < count; i++) {
+            int32_t rel = 0;
+            std::memcpy(&rel, b + table + size_t(i) * 8, 4);
+            starts.push_back(sh.sh_addr + uint64_t(int64_t(rel)));
+        }
+        std::sort(starts.begin(), starts.end());
+        return starts;
+    }
+    return starts;
+}
+
 }  // namespace
 
-Result<UnwindTable> build_unwind_table(const std::string& path) {
+Result<UnwindTable> build_unwind_table(const std::string& path, bool use_fde_index) {
     elf_version(EV_CURRENT);
     ElfFile f;
     f.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -173,18 +214,24 @@ Result<UnwindTable> build_unwind_table(const std::string& path) {
     }
     std::sort(ranges.begin(), ranges.end());
 
+    const std::vector<uint64_t> starts = use_fde_index ? fde_starts(f.elf) : std::vector<uint64_t>{};
     UnwindTable table;
     for (const auto& [lo, hi] : ranges) {
         for (uint64_t pc = lo; pc < hi;) {
             Dwarf_Frame* frame = nullptr;
             if (dwarf_cfi_addrframe(cfi, pc, &frame) != 0) {
-                // Padding or code without CFI: mark the gap, then look byte by byte for
-                // the next described range (cheap: libdw searches its sorted FDE index).
+                // Padding or code without CFI: mark the gap, then go on at the next FDE's
+                // start (without a search table, byte by byte: libdw's lookup is cheap).
                 UnwindRule gap;
                 gap.pc = pc;
                 if (!table.rules.empty())
                     append(table.rules, gap);
-                pc++;
+                if (starts.empty()) {
+                    pc++;
+                } else {
+                    auto next = std::upper_bound(starts.begin(), starts.end(), pc);
+                    pc = next != starts.end() ? std::min(*next, hi) : hi;
+                }
                 continue;
             }
             Dwarf_Addr start = 0, end = 0;

@@ -32,8 +32,9 @@ struct UnwindTable {
 };
 
 // Reads the ELF file's .eh_frame (located through .eh_frame_hdr). An error when the
-// file is not ELF or has no .eh_frame.
-Result<UnwindTable> build_unwind_table(const std::string& path);
+// file is not ELF or has no .eh_frame. use_fde_index: skip code without CFI by the
+// header's sorted FDE table (false: byte by byte, the same table, for the tests).
+Result<UnwindTable> build_unwind_table(const std::string& path, bool use_fde_index = true);
 
 // The table as rows for the kernel (pc relative to base).
 std::vector<kscope_unwind_row> unwind_rows(const UnwindTable& table);

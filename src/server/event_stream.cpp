@@ -2,12 +2,22 @@
 
 #include <algorithm>
 
-
 namespace kscope {
 
 bool Subscription::push(StreamedEvent e) {
     {
         std::lock_guard lock(mu_);
+        if (max_per_second_ && e.type != "alert") {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - window_start_ >= std::chrono::seconds(1)) {
+                window_start_ = now;
+                in_window_.clear();
+            }
+            if (in_window_[e.type]++ >= max_per_second_) {
+                thinned_++;
+                return true;
+            }
+        }
         if (queue_.size() >= capacity_) {
             dropped_++;
             return false;
@@ -38,8 +48,9 @@ void Subscription::close() {
     cv_.notify_all();
 }
 
-std::shared_ptr<Subscription> EventBroadcaster::subscribe(EventQuery filter, size_t capacity) {
-    auto s = std::make_shared<Subscription>(std::move(filter), capacity);
+std::shared_ptr<Subscription> EventBroadcaster::subscribe(EventQuery filter, size_t capacity,
+                                                         uint32_t max_per_second) {
+    auto s = std::make_shared<Subscription>(std::move(filter), capacity, max_per_second);
     std::lock_guard lock(mu_);
     if (closed_)
         s->close();

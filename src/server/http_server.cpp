@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "agent/config.h"
+#include "server/dashboard.h"
+#include "server/http_reply.h"
 #include "events/event.h"
 #include "sinks/json_writer.h"
 #include "util/clock.h"
@@ -174,7 +176,8 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
     if (!sec.bearer_token.empty()) {
         const std::string expected = "Bearer " + sec.bearer_token;
         s.set_pre_routing_handler([expected](const httplib::Request& req, httplib::Response& res) {
-            if (req.path == "/healthz" || req.get_header_value("Authorization") == expected)
+            if (req.path == "/healthz" || is_dashboard_path(req.path) ||
+                req.get_header_value("Authorization") == expected)
                 return httplib::Server::HandlerResponse::Unhandled;
             res.status = 401;
             res.set_header("WWW-Authenticate", "Bearer");
@@ -189,9 +192,12 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
                                                  {"/metrics", "GET"},
                                                  {"/api/v1/events", "GET"},
                                                  {"/api/v1/alerts", "GET"},
-                                                 {"/api/v1/alerts/test", "POST"}};
+                                                 {"/api/v1/alerts/test", "POST"},
+                                                 {"/api/v1/probes", "GET"}};
     if (h.stream)
         routes["/api/v1/stream"] = "GET";
+    for (const std::string& view : dashboard_views())
+        routes[view] = "GET";
     s.set_error_handler(httplib::Server::HandlerWithResponse([routes](const httplib::Request& req,
                                                                       httplib::Response& res) {
         if (!res.body.empty())  // a handler's own error, already explained
@@ -222,10 +228,10 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         *listen_fd = sock;
     });
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
-    s.Get("/metrics", [h](const httplib::Request&, httplib::Response& res) {
-        res.set_content(h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    s.Get("/metrics", [h](const httplib::Request& req, httplib::Response& res) {
+        reply(req, res, h.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
-    auto serve_events = [h](const EventQuery& q, httplib::Response& res) {
+    auto serve_events = [h](const EventQuery& q, const httplib::Request& req, httplib::Response& res) {
         if (!h.events) {
             res.status = 503;
             res.set_content(error_json("the event store is disabled in the configuration"), "application/json");
@@ -241,12 +247,12 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         for (size_t i = 0; i < rows->size(); i++)
             body += (i ? ",\n" : "\n") + (*rows)[i];
         body += "\n]\n";
-        res.set_content(body, "application/json");
+        reply(req, res, std::move(body), "application/json");
     };
     s.Get("/api/v1/events", [serve_events](const httplib::Request& req, httplib::Response& res) {
         auto q = request_query(req, res, {"type", "since", "until", "pid", "comm", "container", "q", "limit"});
         if (q)
-            serve_events(*q, res);
+            serve_events(*q, req, res);
     });
     // Alerts are events of type alert; this adds the rule and priority filters.
     s.Get("/api/v1/alerts", [serve_events](const httplib::Request& req, httplib::Response& res) {
@@ -254,7 +260,7 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         if (!q)
             return;
         q->type = "alert";
-        serve_events(*q, res);
+        serve_events(*q, req, res);
     });
     // As a Go program's endpoint: `go tool pprof http://HOST:PORT/debug/pprof/profile?seconds=5`.
     s.Get("/debug/pprof/profile", [h](const httplib::Request& req, httplib::Response& res) {
@@ -327,8 +333,22 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
             res.set_content(error_json(body.error().message), "application/json");
             return;
         }
-        res.set_content(body->first, body->second.c_str());
+        reply(req, res, std::move(body->first), body->second);
     });
+    s.Get("/api/v1/probes", [h](const httplib::Request& req, httplib::Response& res) {
+        if (!req.params.empty()) {
+            res.status = 400;
+            res.set_content(error_json("unknown parameter " + req.params.begin()->first), "application/json");
+            return;
+        }
+        if (!h.probes) {
+            res.status = 503;
+            res.set_content(error_json("no probe table here"), "application/json");
+            return;
+        }
+        reply(req, res, h.probes(), "application/json");
+    });
+    add_dashboard_routes(s);
     s.Post("/api/v1/alerts/test", [h](const httplib::Request&, httplib::Response& res) {
         if (!h.test_alert || !h.test_alert()) {
             res.status = 404;
@@ -341,20 +361,39 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
     if (h.stream) {
         EventBroadcaster* stream = h.stream;
         s.Get("/api/v1/stream", [stream](const httplib::Request& req, httplib::Response& res) {
-            auto q = request_query(req, res, {"type", "pid", "comm", "container", "q"});
+            auto q = request_query(req, res, {"type", "pid", "comm", "container", "q", "max_rate"});
             if (!q)
                 return;
+            uint64_t max_rate = 0;  // events a second of each type; 0: every one
+            if (req.has_param("max_rate")) {
+                auto n = number("max_rate", req.get_param_value("max_rate"), 1'000'000);
+                if (!n) {
+                    res.status = 400;
+                    res.set_content(error_json(n.error().message), "application/json");
+                    return;
+                }
+                max_rate = *n;
+            }
             if (stream->subscribers() >= kMaxStreamClients) {
                 res.status = 503;
                 res.set_content(error_json(fmt::format("{} live-stream clients already connected", kMaxStreamClients)),
                                 "application/json");
                 return;
             }
-            auto sub = stream->subscribe(*q);
+            auto sub = stream->subscribe(*q, 4096, uint32_t(max_rate));
             res.set_header("Cache-Control", "no-cache");
+            // When thinning, the count so far is sent at most once a second while it grows.
+            auto reported = std::make_shared<std::pair<uint64_t, std::chrono::steady_clock::time_point>>();
             res.set_chunked_content_provider(
                 "text/event-stream",
-                [sub](size_t, httplib::DataSink& out) {
+                [sub, reported](size_t, httplib::DataSink& out) {
+                    if (const uint64_t n = sub->thinned(); n != reported->first &&
+                        std::chrono::steady_clock::now() - reported->second >= std::chrono::seconds(1)) {
+                        *reported = {n, std::chrono::steady_clock::now()};
+                        const std::string msg = fmt::format("event: thinned\ndata: {{\"thinned_total\":{}}}\n\n", n);
+                        if (!out.write(msg.data(), msg.size()))
+                            return false;
+                    }
                     auto e = sub->pop(std::chrono::seconds(1));
                     if (!e && sub->closed()) {
                         // The agent is stopping: say so, and end the chunked body properly.

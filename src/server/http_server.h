@@ -1,5 +1,5 @@
-// The agent's HTTP endpoints (cpp-httplib): /metrics, /healthz, /api/v1/events,
-// /api/v1/stream.
+// The agent's HTTP endpoints (cpp-httplib): /metrics, /healthz, the /api/v1/* API and the
+// web dashboard.
 #pragma once
 
 #include <functional>
@@ -26,6 +26,8 @@ struct HttpSecurity {
 
 struct HttpHandlers {
     std::function<std::string()> metrics;  // Prometheus text
+    // Each probe's hooks, state, events, drops and cost, as a JSON array (/api/v1/probes).
+    std::function<std::string()> probes;
     // Matching events as JSON bodies; an Error is the server's fault (500).
     std::function<Result<std::vector<std::string>>(const EventQuery&)> events;
     // Live events (server-sent events); null = no /api/v1/stream.

@@ -278,6 +278,15 @@ void body(JsonWriter& w, const AlertEvent& e) {
         w.field("saddr", e.saddr).field("protocol", e.protocol).field("interface", e.interface)
             .field("rate_pps", e.rate).field("threshold_pps", e.expected_rate).field("mitigated", e.mitigated)
             .field("cooldown_seconds", e.cooldown_s);
+    if (!e.ancestry.empty()) {
+        w.begin_array("ancestry");
+        for (const auto& p : e.ancestry) {
+            w.begin_object();
+            w.field("pid", p.pid).field("comm", p.comm).field("exe", p.exe).field("cmdline", p.cmdline);
+            w.end_object();
+        }
+        w.end_array();
+    }
     if (e.trigger) {
         w.begin_object("event");
         std::visit([&](const auto& t) { body(w, t); }, e.trigger->event);

@@ -113,6 +113,12 @@ JsonWriter& JsonWriter::begin_object(std::string_view k) {
     return *this;
 }
 
+JsonWriter& JsonWriter::begin_array() {
+    separator();
+    open('[');
+    return *this;
+}
+
 JsonWriter& JsonWriter::begin_array(std::string_view k) {
     key(k);
     open('[');

@@ -17,6 +17,8 @@ public:
     JsonWriter& begin_object(std::string_view key);
     JsonWriter& end_object();
     JsonWriter& begin_array(std::string_view key);
+    // A top-level array, or one as an array element.
+    JsonWriter& begin_array();
     JsonWriter& end_array();
 
     JsonWriter& field(std::string_view key, std::string_view value);
