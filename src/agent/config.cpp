@@ -554,14 +554,10 @@ namespace kscope {
 
 Result<void> load_agent_rules(AgentConfig& config) {
     config.rules_engine.reset();
-    std::vector<rules::RulesSource> sources;
-    if (config.rules.default_rules)
-        sources.push_back({std::string(rules::kDefaultRulesName), std::string(rules::default_rules_text())});
-    auto files = rules::read_rules_files(config.rules.files);
-    if (!files) return files.error();
-    for (auto& f : *files) sources.push_back(std::move(f));
-    if (sources.empty()) return {};
-    auto set = rules::load_rules(sources);
+    auto sources = rules::rules_sources(config.rules.default_rules, config.rules.files);
+    if (!sources) return sources.error();
+    if (sources->empty()) return {};
+    auto set = rules::load_rules(*sources);
     if (!set) return set.error();
     rules::RateLimit limit{config.rules.rate_per_second, double(config.rules.burst)};
     config.rules_engine = std::make_shared<rules::RuleEngine>(std::move(set.value()), limit);

@@ -28,16 +28,7 @@ struct RulesFlags {
     std::string events;
 };
 
-// Built-in rules first (so files may append to them), then the files in order.
-Result<std::vector<rules::RulesSource>> sources(const RulesFlags& f) {
-    auto files = rules::read_rules_files(f.files);
-    if (!files) return files.error();
-    std::vector<rules::RulesSource> all;
-    if (!f.no_default)
-        all.push_back({std::string(rules::kDefaultRulesName), std::string(rules::default_rules_text())});
-    for (auto& s : *files) all.push_back(std::move(s));
-    return all;
-}
+Result<std::vector<rules::RulesSource>> sources(const RulesFlags& f) { return rules::rules_sources(!f.no_default, f.files); }
 
 Result<rules::RuleSet> load(const RulesFlags& f) {
     auto src = sources(f);

@@ -1,7 +1,7 @@
 // kscope top: a live terminal view of the machine. Processes (CPU %, syscalls and errors
 // per second from its own probes, TCP and storage bytes), every BPF program's runs and
-// cost (like bpftop), and with --agent a running agent's recent alerts. --batch prints
-// the process table instead, like top -b.
+// cost (like bpftop), and recent alerts: a running agent's (--agent) or from rules top
+// loads itself (--rules). --batch prints the process table instead, like top -b.
 #include <bpf/bpf.h>
 #include <ncurses.h>
 #include <unistd.h>
@@ -10,10 +10,13 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "exporters/remote_write.h"
+#include "rules/default_rules.h"
+#include "tui/top_rules.h"
 #include "tui/top_screen.h"
 #include "tui/top_sources.h"
 
@@ -30,6 +33,8 @@ struct TopFlags {
     std::string filter;
     std::string agent;
     std::string token;
+    bool rules = false;                  // the built-in rules, in top itself
+    std::vector<std::string> rules_files;  // and these
     bool batch = false;
     uint32_t iterations = 0;  // 0: until stopped
     size_t top = 20;          // --batch rows
@@ -51,6 +56,26 @@ public:
         status_.cpus = size_t(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
         if (!f.agent.empty())
             agent_.emplace(f.agent, f.token);
+    }
+
+    // Without an agent, the rules top runs itself (--rules); an error leaves top unstarted.
+    Result<void> start_rules() {
+        if (!flags_.rules && flags_.rules_files.empty())
+            return {};
+        auto sources = rules::rules_sources(flags_.rules, flags_.rules_files);
+        if (!sources)
+            return sources.error();
+        auto set = rules::load_rules(*sources);
+        if (!set)
+            return set.error();
+        auto engine = std::make_shared<rules::RuleEngine>(std::move(*set), rules::RateLimit{1, 10});
+        auto local = top::LocalAlerts::start(std::move(engine));
+        if (!local)
+            return local.error();
+        local_ = std::move(*local);
+        if (!local_->note().empty())
+            note_ += (note_.empty() ? "" : "; ") + local_->note();
+        return {};
     }
 
     void start() {
@@ -81,6 +106,8 @@ public:
                 alerts_ = std::move(*a);
             else
                 agent_note_ = "agent: " + a.error().message;
+        } else if (local_) {
+            alerts_ = local_->newest();
         }
     }
 
@@ -90,8 +117,11 @@ public:
 
     void draw(top::Screen& screen) {
         status_.note = agent_note_.empty() ? note_ : agent_note_;
-        if (status_.view == top::View::Alerts && !agent_)
-            status_.note = "alerts come from a running agent: kscope top --agent http://127.0.0.1:9464";
+        if (status_.view == top::View::Alerts && !agent_ && !local_)
+            status_.note = "alerts: load rules (kscope top --rules) or ask an agent (--agent http://127.0.0.1:9464)";
+        else if (status_.view == top::View::Alerts && local_ && agent_note_.empty())
+            status_.note = fmt::format("{} rules on probes {} (audit: top never acts)", local_->rules(),
+                                       fmt::join(local_->probes(), ","));
         screen.draw(status_, processes(), top::program_rows(interval_.programs_before, interval_.programs_now, interval_.seconds),
                     alerts_);
     }
@@ -147,6 +177,7 @@ private:
     top::Status status_;
     top::ProcessSampler sampler_;
     std::optional<top::AgentAlerts> agent_;
+    std::unique_ptr<top::LocalAlerts> local_;
     std::vector<top::AlertRow> alerts_;
     Interval interval_;
     Clock::time_point last_;
@@ -205,6 +236,10 @@ void register_top_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--filter", f->filter, "only processes whose command name contains this");
     cmd->add_option("--agent", f->agent, "a running agent (http://127.0.0.1:9464) whose alerts the third view shows");
     cmd->add_option("--token", f->token, "the agent's bearer token (default: $KSCOPE_TOKEN)");
+    cmd->add_flag("--rules", f->rules, "load the built-in detection rules (and the probes they need) for the third view")
+        ->excludes("--agent");
+    cmd->add_option("--rules-file", f->rules_files, "also load this rules file (Falco's format); repeatable")
+        ->excludes("--agent");
     cmd->add_flag("-b,--batch", f->batch, "print the process table every interval instead of the live view");
     cmd->add_option("-n,--iterations", f->iterations, "stop after this many refreshes (0: until q or Ctrl-C)");
     cmd->add_option("--top", f->top, "--batch: rows per table (0: all)")->capture_default_str();
@@ -227,6 +262,11 @@ void register_top_command(CLI::App& app, int& exit_code) {
             fmt::print(stderr, "kscope top: not root: the probes will not load (syscalls and TCP columns stay 0)\n");
         const auto& stop = install_stop_signals();
         Top top(*f);
+        if (auto r = top.start_rules(); !r) {
+            fmt::print(stderr, "kscope top: {}\n", r.error().message);
+            exit_code = 1;
+            return;
+        }
         top.start();
         exit_code = f->batch ? run_batch(top, *f, stop) : run_interactive(top, *f, stop);
     });

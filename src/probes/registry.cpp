@@ -54,4 +54,31 @@ std::unique_ptr<Probe> make_probe(std::string_view name) {
     return nullptr;
 }
 
+std::set<std::string> probes_for_event_types(const std::set<std::string>& types) {
+    // By the syscalls each probe hooks (its decoder names them as the events' syscall).
+    static const std::vector<std::pair<std::string_view, std::set<std::string_view>>> kProbes = {
+        {"exec", {"execve", "execveat"}},
+        {"exit", {"procexit"}},
+        {"open", {"open", "openat", "openat2", "creat"}},
+        {"tcp", {"connect", "accept", "close"}},
+        {"socket", {"socket", "bind", "listen"}},
+        {"privilege", {"ptrace", "process_vm_writev", "init_module", "finit_module", "bpf", "perf_event_open",
+                       "userfaultfd", "setuid", "setreuid", "setresuid", "setfsuid", "setgid", "setregid",
+                       "setresgid", "setfsgid", "setgroups", "capset"}},
+        {"namespaces", {"unshare", "setns", "clone", "clone3", "mount", "umount", "pivot_root", "chroot"}},
+        {"filechange", {"chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "fchownat", "lchown", "link",
+                        "linkat", "symlink", "symlinkat", "rename", "renameat", "renameat2", "unlink", "unlinkat",
+                        "memfd_create"}},
+        {"dns", {"dns_query", "dns_response"}},
+        {"drops", {"drop"}},
+        {"oom", {"oom_kill"}},
+    };
+    std::set<std::string> out;
+    for (const auto& [probe, syscalls] : kProbes)
+        for (const auto& t : types)
+            if (syscalls.count(t) || (probe == "tcp" && t.starts_with("tcp_")))
+                out.insert(std::string(probe));
+    return out;
+}
+
 }  // namespace kscope

@@ -1,5 +1,7 @@
 #include "rules/ruleset.h"
 
+#include "rules/default_rules.h"
+
 #include <algorithm>
 #include <functional>
 #include <charconv>
@@ -465,6 +467,15 @@ Result<std::vector<RulesSource>> read_rules_files(const std::vector<std::string>
         out.push_back({p, ss.str()});
     }
     return out;
+}
+
+Result<std::vector<RulesSource>> rules_sources(bool built_in, const std::vector<std::string>& files) {
+    auto read = read_rules_files(files);
+    if (!read) return read.error();
+    std::vector<RulesSource> all;
+    if (built_in) all.push_back({std::string(kDefaultRulesName), std::string(default_rules_text())});
+    for (auto& s : *read) all.push_back(std::move(s));
+    return all;
 }
 
 }  // namespace kscope::rules

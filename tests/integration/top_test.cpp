@@ -159,7 +159,7 @@ TEST(TopTui, BusyProcessSortFilterViewsResizeAndQuit) {
     ASSERT_TRUE(tmux.wait_for("view: programs")) << tmux.screen();
     EXPECT_TRUE(tmux.wait_for("ks_sys_enter")) << tmux.screen();
     tmux.keys("3");
-    EXPECT_TRUE(tmux.wait_for("kscope top --agent")) << tmux.screen();
+    EXPECT_TRUE(tmux.wait_for("kscope top --rules")) << tmux.screen();
     tmux.keys("1");
 
     // Smaller: redrawn within 80x24.
@@ -175,6 +175,48 @@ TEST(TopTui, BusyProcessSortFilterViewsResizeAndQuit) {
     tmux.keys("q");
     ASSERT_TRUE(tmux.wait_for("EXITED rc=0")) << tmux.screen();
     EXPECT_TRUE(tmux.wait_for("icanon echo")) << "the terminal was not restored:\n" << tmux.screen();
+}
+
+// Without an agent, --rules loads the built-in rules and the probes they need: a real
+// action that breaks a rule shows in the third view, in audit (top never acts).
+TEST(TopTui, RulesLoadedByTopShowTheirAlerts) {
+    REQUIRE_ROOT();
+    require_tmux();
+    Tmux tmux(kscope_top("-i 1 --rules"), 120, 30);
+    ASSERT_TRUE(tmux.ok());
+    ASSERT_TRUE(tmux.wait_for("view: processes")) << tmux.screen();
+    tmux.keys("3");
+    ASSERT_TRUE(tmux.wait_for("rules on probes")) << tmux.screen();
+    EXPECT_NE(tmux.screen().find("exec"), std::string::npos) << tmux.screen();
+    // Default rule "Search private keys or passwords".
+    ASSERT_EQ(run_shell("grep -r 'BEGIN OPENSSH PRIVATE' /nonexistent-kscope-top; true").status, 0);
+    ASSERT_TRUE(tmux.wait_for("Search private keys")) << tmux.screen();
+    EXPECT_NE(tmux.screen().find("Warning"), std::string::npos) << tmux.screen();
+    EXPECT_NE(tmux.screen().find("grep"), std::string::npos) << tmux.screen();
+    // At the wall-clock time it happened (this minute or the one before).
+    auto hhmm = [](time_t t) {
+        char buf[8];
+        strftime(buf, sizeof buf, "%H:%M", localtime(&t));
+        return std::string(buf);
+    };
+    const time_t now = time(nullptr);
+    bool timed = false;
+    for (const auto& l : lines_of(tmux.screen()))
+        if (l.find("Search private keys") != std::string::npos)
+            timed = l.rfind(hhmm(now), 0) == 0 || l.rfind(hhmm(now - 60), 0) == 0;
+    EXPECT_TRUE(timed) << tmux.screen();
+    tmux.keys("q");
+    ASSERT_TRUE(tmux.wait_for("EXITED rc=0")) << tmux.screen();
+    // Rules come from top or from an agent, not both.
+    auto both = run_shell(std::string(KSCOPE_BINARY) + " top --batch -n 1 --rules --agent http://127.0.0.1:1");
+    EXPECT_NE(both.status, 0) << both.text;
+    EXPECT_NE(both.text.find("excludes"), std::string::npos) << both.text;
+    // A rules file with an error names its place and top does not start.
+    TempDir dir("kscope-top-rules");
+    std::ofstream(dir.path() + "/bad.yaml") << "- rule: broken\n  condition: evt.type = execve and\n  output: x\n  priority: WARNING\n";
+    auto bad = run_shell(std::string(KSCOPE_BINARY) + " top --batch -n 1 --rules-file " + dir.path() + "/bad.yaml");
+    EXPECT_EQ(bad.status, 1 << 8) << bad.text;
+    EXPECT_NE(bad.text.find(dir.path() + "/bad.yaml:"), std::string::npos) << bad.text;
 }
 
 TEST(TopTui, SigtermRestoresTheTerminal) {

@@ -476,6 +476,26 @@ TEST(EventFromJson, AlertWithItsTrigger) {
     EXPECT_STREQ(exec->stdout_type, "pipe");
 }
 
+TEST(EventFromJson, AlertAncestry) {
+    AlertEvent a = full_alert(Event(full_exec()));
+    a.ancestry = {{4242, "grep", "/usr/bin/grep", "grep -r key /"}, {4200, "sh", "/bin/sh", "sh -c x"}, {1, "init", "", ""}};
+    AlertEvent p = round_trip(a);
+    EXPECT_EQ(p.ancestry, a.ancestry);
+    EXPECT_NE(render(Event(a)).find(R"("ancestry":[{"pid":4242,"comm":"grep","exe":"/usr/bin/grep","cmdline":"grep -r key /"},)"),
+              std::string::npos)
+        << render(Event(a));
+    // None known: no field at all.
+    a.ancestry.clear();
+    EXPECT_EQ(render(Event(a)).find("ancestry"), std::string::npos);
+    // Wrong shapes are refused, naming the field.
+    for (const char* bad : {R"("ancestry":{})", R"("ancestry":[1])", R"("ancestry":[{"pid":"x"}])"}) {
+        const std::string json = std::string(R"({"type":"alert","ts":1,"rule":"r",)") + bad + "}";
+        auto e = event_from_json(json);
+        ASSERT_FALSE(e.ok()) << json;
+        EXPECT_NE(e.error().message.find("ancestry"), std::string::npos) << e.error().message;
+    }
+}
+
 TEST(EventFromJson, AnomalyAndFloodAlerts) {
     AlertEvent a = full_alert(Event(full_exec()));
     a.source = "anomaly";

@@ -11,8 +11,9 @@ function cssVar(name) {
 
 // A line chart that follows its container's width; update({times, groups, data}).
 export class TimeChart {
-  constructor(container, { height = 200, format = (v) => String(v) } = {}) {
+  constructor(container, { height = 200, format = (v) => String(v), window = 300 } = {}) {
     this.container = container;
+    this.window = window;  // seconds shown
     this.height = height;
     this.format = format;
     this.plot = null;
@@ -40,7 +41,8 @@ export class TimeChart {
     const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border") } };
     this.plot = new uPlot({
       ...this.size(),
-      scales: { x: { time: true } },
+      // A sliding window of what the page has polled (the agent keeps no history).
+      scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - this.window), max] } },
       axes: [axis, { ...axis, size: 60, values: (u, vals) => vals.map((v) => this.format(v)) }],
       series: [{}, ...series.groups.map((g, i) => ({
         label: g || "all", stroke: PALETTE[i % PALETTE.length], width: 1.5,

@@ -25,15 +25,20 @@ export async function loadStacks(query) {
   return stacks;
 }
 
-// Samples per process, the busiest first: [{pid, comm, count, share}].
+// Samples per process, the busiest first: [{pid, comm, count, share}]. Stacks carry their
+// thread's name; a process is named by its busiest thread's.
 export function topProcesses(stacks, limit = 10) {
   const by = new Map();
   let total = 0;
   for (const s of stacks) {
-    const k = s.pid + "\u0000" + s.comm;
-    by.set(k, { pid: s.pid, comm: s.comm, count: (by.get(k)?.count || 0) + s.count });
+    const p = by.get(s.pid) || { pid: s.pid, count: 0, threads: new Map() };
+    p.count += s.count;
+    p.threads.set(s.comm, (p.threads.get(s.comm) || 0) + s.count);
+    by.set(s.pid, p);
     total += s.count;
   }
-  return [...by.values()].sort((a, b) => b.count - a.count).slice(0, limit)
-    .map((p) => ({ ...p, share: total ? p.count / total : 0 }));
+  return [...by.values()].sort((a, b) => b.count - a.count).slice(0, limit).map((p) => ({
+    pid: p.pid, count: p.count, share: total ? p.count / total : 0,
+    comm: [...p.threads.entries()].sort((a, b) => b[1] - a[1])[0][0],
+  }));
 }

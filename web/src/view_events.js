@@ -27,7 +27,7 @@ function filterQuery() {
 export default function eventsView(root) {
   let rows = [];          // newest first, as shown
   let pending = [];       // arrived since the last draw
-  let paused = false, arrived = 0, thinnedTotal = null, thinnedRate = 0, selected = null;
+  let paused = false, arrived = 0, thinnedRate = 0, selected = null;
   let controller = null;
   const tbody = h("tbody");
   const detail = h("pre", { class: "json", id: "event-json" }, "Click an event to see all its fields.");
@@ -75,15 +75,18 @@ export default function eventsView(root) {
     tbody.replaceChildren(...rows.map(row));
   };
 
-  // Arrival rate and thinning, per second.
+  // Arrival rate per second; the thinning rate from the agent's running count, between
+  // two of its messages (at most one a second, only while it grows).
   let counted = 0, lastThinned = null;
+  const onThinned = (total) => {
+    const now = performance.now();
+    if (lastThinned && now > lastThinned.t) thinnedRate = Math.max(0, total - lastThinned.total) / ((now - lastThinned.t) / 1000);
+    lastThinned = { t: now, total };
+  };
   const meter = setInterval(() => {
     arrived = counted;
     counted = 0;
-    if (thinnedTotal !== null) {
-      thinnedRate = lastThinned === null ? 0 : Math.max(0, thinnedTotal - lastThinned);
-      lastThinned = thinnedTotal;
-    } else thinnedRate = 0;
+    if (lastThinned && performance.now() - lastThinned.t > 2500) thinnedRate = 0;  // no message: nothing thinned
     draw();
   }, 1000);
   const drawer = setInterval(draw, 250);
@@ -93,11 +96,11 @@ export default function eventsView(root) {
     controller = new AbortController();
     const q = filterQuery();
     q.set("max_rate", String(MAX_RATE));
-    thinnedTotal = null;
     lastThinned = null;
+    thinnedRate = 0;
     const signal = controller.signal;
     stream("/api/v1/stream?" + q.toString(), (type, data) => {
-      if (type === "thinned") { thinnedTotal = JSON.parse(data).thinned_total; return; }
+      if (type === "thinned") { onThinned(JSON.parse(data).thinned_total); return; }
       if (type === "end") return;
       counted++;
       if (paused) return;
