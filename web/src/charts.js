@@ -30,6 +30,7 @@ export class TimeChart {
   }
 
   update(series) {
+    if (series.data[0].length < 2) return;  // one point has no time axis to speak of
     this.last = series;
     const key = series.groups.join("\u0000");
     if (this.plot && key === this.groups) {
