@@ -3,7 +3,10 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all build bootstrap run test unit integration e2e bench clean
+SAN_DIR ?= build-san
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build bootstrap run test unit integration e2e bench clean sanitize-build check-sanitize fuzz
 
 all: build
 
@@ -19,8 +22,28 @@ build: $(BUILD_DIR)/CMakeCache.txt
 run: bootstrap build
 	$(BUILD_DIR)/kscope agent
 
-test: bootstrap build
+# The whole suite, then the unit tests under ASan+UBSan and each fuzz target briefly.
+test: bootstrap build sanitize-build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 1
+	cd $(SAN_DIR) && ctest --output-on-failure -j 1 -L 'unit|fuzz'
+
+# The hardening build: clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuzzer.
+$(SAN_DIR)/CMakeCache.txt:
+	@cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_CXX_COMPILER=clang++ -DKSCOPE_SANITIZE=ON >/dev/null
+
+sanitize-build: $(SAN_DIR)/CMakeCache.txt
+	@cmake --build $(SAN_DIR) -j $(JOBS) --target kscope kscope_unit_tests fuzz_targets
+
+# Every test (unit, integration, e2e, fuzz) against the sanitized build.
+check-sanitize: bootstrap $(SAN_DIR)/CMakeCache.txt
+	@cmake --build $(SAN_DIR) -j $(JOBS)
+	cd $(SAN_DIR) && ctest --output-on-failure -j 1
+
+# Each fuzz target for FUZZ_SECONDS (default 60), new inputs kept in $(SAN_DIR)/fuzz-corpus.
+fuzz: bootstrap sanitize-build
+	cd $(SAN_DIR) && KSCOPE_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -j 1 -L fuzz \
+		--timeout $$(( $(FUZZ_SECONDS) + 120 ))
 
 unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
@@ -35,4 +58,4 @@ bench: bootstrap build
 	bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)

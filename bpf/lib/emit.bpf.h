@@ -35,20 +35,38 @@ static __always_inline __u64 wakeup_flags(void)
 }
 
 /* Sampling: one event in sample_every is sent (1 = every event); the others are
- * counted, so rates can be scaled back up. */
-const volatile __u32 sample_every = 1;
+ * counted, so rates can be scaled back up. Writable (.data, not .rodata): the agent's
+ * overhead governor changes it while the probe runs. */
+volatile __u32 sample_every = 1;
 
-/* Copies size bytes of data (an event starting with its header) into the ring. */
-static __always_inline int emit(void *data, __u64 size)
+/* Whether this event is left out by sampling (then counted). Probes that do costly work
+ * before they emit (reading paths) ask at their first hook and then call emit_now(), so a
+ * sampled-out call costs next to nothing. */
+static __always_inline bool sampled_out(void)
 {
 	if (sample_every > 1 && bpf_get_prandom_u32() % sample_every) {
 		count_drop(KSCOPE_SAMPLED_OUT);
-		return 0;
+		return true;
 	}
+	return false;
+}
+
+/* Copies size bytes of data (an event starting with its header) into the ring; the
+ * sampling was decided already. */
+static __always_inline int emit_now(void *data, __u64 size)
+{
 	int err = bpf_ringbuf_output(&events, data, size, wakeup_flags());
 	if (err)
 		count_drop(KSCOPE_DROP_RINGBUF_FULL);
 	return err;
+}
+
+/* Sampling, then emit_now(). */
+static __always_inline int emit(void *data, __u64 size)
+{
+	if (sampled_out())
+		return 0;
+	return emit_now(data, size);
 }
 
 #endif

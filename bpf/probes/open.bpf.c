@@ -56,7 +56,7 @@ struct {
 static __always_inline int remember(const char *path, __u64 open_flags, __u32 mode, __s32 dirfd,
 				    const struct open_how *how, __u16 syscall)
 {
-	if (!task_selected())
+	if (!task_selected() || sampled_out())  /* sampled here: a left-out call costs no path read */
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pending_open p = {
@@ -182,7 +182,7 @@ static __always_inline int open_exit(long ret, __u16 syscall)
 {
 	struct pending_open call = {};
 	if (args_from_regs) {
-		if (!task_selected())
+		if (!task_selected() || sampled_out())
 			return 0;
 		args_from_pt_regs(&call, syscall);
 	} else {
@@ -231,7 +231,7 @@ static __always_inline int open_exit(long ret, __u16 syscall)
 	if (size > sizeof(s->ev) + DATA_SIZE)
 		size = sizeof(s->ev) + DATA_SIZE;
 	s->ev.hdr.size = size;
-	emit(s, size);
+	emit_now(s, size);  /* sampled at the start */
 	return 0;
 }
 

@@ -70,6 +70,12 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
     options.interrupt = reload_flag_;
     options.rules = config.rules_engine;
     options.anomaly = anomaly_;
+    if (config.redact.enabled) {
+        auto r = Redactor::make(config.redact.patterns);  // checked when the config was read
+        if (!r)
+            return r.error();
+        options.redactor = *r;
+    }
     options.runtime_sockets = config.runtime_sockets;
     std::vector<std::unique_ptr<Probe>> probes = std::move(handed_over);
     for (const auto& [name, pc] : config.probes) {
@@ -79,7 +85,8 @@ Result<std::unique_ptr<TraceSession>> Agent::make_session(const AgentConfig& con
         if (!po)
             return po.error().context("probe " + name);
         options.probe_overrides[name] = *po;
-        const bool running = std::any_of(probes.begin(), probes.end(), [&](const auto& p) { return p->name() == name; });
+        const bool running = std::any_of(probes.begin(), probes.end(),
+                                         [&name = name](const auto& p) { return p->name() == name; });
         if (!running)
             probes.push_back(agent_probe(name));
     }
@@ -183,6 +190,7 @@ bool Agent::send_test_alert() {
 }
 
 Agent::~Agent() {
+    stop_governor();
     if (remote_write_)
         remote_write_->stop();
     // Live-stream clients get their end message before the server closes the sockets.
@@ -248,6 +256,7 @@ Result<void> Agent::start() {
                  config_.http_security.tls_cert.empty() ? "" : " (https)");
 
     start_remote_write();
+    start_governor();
     return {};
 }
 
@@ -423,8 +432,11 @@ void Agent::run(const std::atomic<bool>& stop) {
         auto next = reload_source_();
         if (!next)
             spdlog::error("reload refused, the running configuration stays: {}", next.error().message);
-        else
+        else {
+            stop_governor();  // gives back what it shed: the new session starts as configured
             reload(std::move(next.value()));
+            start_governor();
+        }
     }
     if (anomaly_)
         anomaly_->flush();
@@ -516,6 +528,8 @@ void Agent::reload(AgentConfig next) {
         spdlog::error("reload: {}; no probe is running", session.error().message);
         return;
     }
+    if (const auto& r = session_->options().redactor)  // the count survives the reload
+        redacted_before_ += r->redacted();
     session_ = std::move(session.value());
     for (const auto& p : session_->probes())
         spdlog::info("probe {} running", p->name());
@@ -606,6 +620,10 @@ PrometheusText Agent::collect() {
     for (const auto& [probe, ps] : programs)
         m.sample("kscope_bpf_program_run_seconds_total", {{"probe", probe}, {"program", ps.program}}, ps.run_time_ns / 1e9);
     append_process_metrics(m);
+    append_governor_metrics(m);
+    m.family("kscope_redactions_total", "counter", "secrets replaced by *** in command lines before events left the pipeline")
+        .sample("kscope_redactions_total",
+                double(redacted_before_ + (session_->options().redactor ? session_->options().redactor->redacted() : 0)));
     m.family("kscope_probe_up", "gauge", "1 for each probe running, 0 for each enabled but unavailable here");
     for (const auto& p : session_->probes())
         m.sample("kscope_probe_up", {{"probe", std::string(p->name())}}, 1);

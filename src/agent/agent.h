@@ -3,15 +3,20 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
 
 #include "agent/config.h"
 #include "agent/continuous_profiler.h"
+#include "agent/governor.h"
 #include "exporters/remote_write.h"
 #include "pipeline/trace_session.h"
 #include "server/http_server.h"
@@ -71,6 +76,29 @@ private:
     std::unique_ptr<ContinuousProfiler> profiler_;
     std::shared_ptr<AnomalyStage> anomaly_;
     bool profiler_failed_ = false;
+    uint64_t redacted_before_ = 0;  // secrets the redactors of earlier sessions replaced
+
+    // The overhead governor (limits.cpu_percent; agent_governor.cpp): a thread judging
+    // kscope's cost every kGovernorInterval, under state_mu_ like /metrics.
+    void start_governor();
+    void stop_governor();
+    void governor_tick();
+    void append_governor_metrics(PrometheusText& m);
+    std::unique_ptr<Governor> governor_;
+    std::thread governor_thread_;
+    std::mutex governor_mu_;  // with governor_cv_: wakes the thread to stop
+    std::condition_variable governor_cv_;
+    bool governor_stopping_ = false;
+    const TraceSession* governed_session_ = nullptr;
+    struct GovernorReading {
+        std::chrono::steady_clock::time_point at;
+        uint64_t self_ticks = 0, bpf_ns = 0;
+        std::map<std::string, uint64_t> seen;  // per probe: events sent or sampled out
+    };
+    std::optional<GovernorReading> governor_last_;
+    double self_cpu_ratio_ = -1;  // -1: not measured yet
+    std::map<std::string, uint64_t> governor_actions_;  // by kind
+    std::set<std::string> governor_stopped_;
     EventBroadcaster stream_;
     HttpServer http_;
     std::function<Result<AgentConfig>()> reload_source_;

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "pipeline/cgroup_paths.h"
+#include "redact/redactor.h"
 #include "rules/default_rules.h"
 #include "rules/engine.h"
 #include "rules/ruleset.h"
@@ -369,6 +370,25 @@ Result<void> apply(const Where& w, const YAML::Node& root, AgentConfig& c) {
                            }},
                           {"burst", count_field(w, c.rules.burst, "rules.rate_limit.burst", 1, 1000000)},
                       });
+                  }},
+             });
+         }},
+        {"limits", [&](const YAML::Node& v) {
+             return each_field(w, v, "limits", {
+                 {"cpu_percent", real_field(w, c.cpu_percent, "limits.cpu_percent", 0, 1000)},
+             });
+         }},
+        {"redact", [&](const YAML::Node& v) {
+             return each_field(w, v, "redact", {
+                 {"enabled", bool_field(w, c.redact.enabled, "redact.enabled")},
+                 {"patterns", [&](const YAML::Node& l) -> Result<void> {
+                      auto p = list<std::string>(w, l, "redact.patterns");
+                      if (!p) return p.error();
+                      for (size_t i = 0; i < p->size(); i++)  // refused here, at the pattern's place
+                          if (auto r = Redactor::make({(*p)[i]}, false); !r)
+                              return w.at(l[i], r.error().message);
+                      c.redact.patterns = *p;
+                      return {};
                   }},
              });
          }},

@@ -58,6 +58,13 @@ struct RulesConfig {
     bool operator==(const RulesConfig&) const = default;
 };
 
+// Secrets in command lines (redact/redactor.h): on by default; patterns add to the built-ins.
+struct RedactConfig {
+    bool enabled = true;
+    std::vector<std::string> patterns;
+    bool operator==(const RedactConfig&) const = default;
+};
+
 struct AgentConfig {
     // Every probe the agent knows, by name; a missing entry means the default.
     std::map<std::string, ProbeConfig> probes;
@@ -74,6 +81,10 @@ struct AgentConfig {
     RulesConfig rules;
     AnomalyConfig anomaly;
     enforce::FloodConfig flood;
+    RedactConfig redact;
+    // limits.cpu_percent: kscope's own budget, in percent of one CPU (user space plus its
+    // BPF programs' run time); 0: no governor.
+    double cpu_percent = 0;
     // Where container names and images are asked (containers: {docker_sockets, crio_sockets}).
     std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
     // Built from `rules` when the configuration is loaded (load_agent_rules), so that a bad

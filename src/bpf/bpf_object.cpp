@@ -118,38 +118,52 @@ BpfObject::~BpfObject() {
     bpf_object__close(obj_);
 }
 
-Result<void> BpfObject::set_rodata(std::string_view var, const void* value, size_t size) {
+Result<void> BpfObject::set_global(std::string_view var, const void* value, size_t size) {
     const btf* btf = bpf_object__btf(obj_);
-    bpf_map* rodata = nullptr;
-    bpf_map* map;
-    bpf_object__for_each_map(map, obj_) {
-        std::string_view n = bpf_map__name(map);
-        if (bpf_map__is_internal(map) && n.ends_with(".rodata"))
-            rodata = map;
-    }
-    if (!btf || !rodata)
-        return Error{"BPF object " + name_ + " has no read-only globals"};
-    int sec_id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-    if (sec_id < 0)
-        return Error{"BPF object " + name_ + " has no .rodata section in its BTF"};
-    const btf_type* sec = btf__type_by_id(btf, sec_id);
-    const btf_var_secinfo* vsi = btf_var_secinfos(sec);
-    for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
-        const btf_type* v = btf__type_by_id(btf, vsi->type);
-        if (var != btf__name_by_offset(btf, v->name_off))
+    if (!btf)
+        return Error{"BPF object " + name_ + " has no BTF for its globals"};
+    for (const char* section : {".rodata", ".data"}) {
+        bpf_map* data = nullptr;
+        bpf_map* map;
+        bpf_object__for_each_map(map, obj_) {
+            if (bpf_map__is_internal(map) && std::string_view(bpf_map__name(map)).ends_with(section))
+                data = map;
+        }
+        const int sec_id = btf__find_by_name_kind(btf, section, BTF_KIND_DATASEC);
+        if (!data || sec_id < 0)
             continue;
-        if (vsi->size != size)
-            return Error{"global " + std::string(var) + " in " + name_ + " has size " +
-                         std::to_string(vsi->size) + ", not " + std::to_string(size)};
-        size_t total = 0;
-        auto* current = static_cast<const uint8_t*>(bpf_map__initial_value(rodata, &total));
-        if (!current || vsi->offset + size > total)
-            return Error{"cannot write global " + std::string(var) + " in " + name_};
-        std::vector<uint8_t> image(current, current + total);
-        std::memcpy(image.data() + vsi->offset, value, size);
-        if (int err = bpf_map__set_initial_value(rodata, image.data(), image.size()))
-            return errno_error("writing global " + std::string(var) + " in " + name_, err);
-        return {};
+        const btf_type* sec = btf__type_by_id(btf, sec_id);
+        const btf_var_secinfo* vsi = btf_var_secinfos(sec);
+        for (int i = 0; i < btf_vlen(sec); i++, vsi++) {
+            const btf_type* v = btf__type_by_id(btf, vsi->type);
+            if (var != btf__name_by_offset(btf, v->name_off))
+                continue;
+            if (vsi->size != size)
+                return Error{"global " + std::string(var) + " in " + name_ + " has size " +
+                             std::to_string(vsi->size) + ", not " + std::to_string(size)};
+            size_t total = 0;
+            auto* current = static_cast<const uint8_t*>(bpf_map__initial_value(data, &total));
+            if (!current || vsi->offset + size > total)
+                return Error{"cannot write global " + std::string(var) + " in " + name_};
+            if (const int fd = bpf_map__fd(data); fd >= 0) {  // loaded: write the kernel's copy
+                if (std::string_view(section) == ".rodata")
+                    return Error{"global " + std::string(var) + " in " + name_ + " is read-only once loaded"};
+                // Read, patch, write back the section's one value (other globals kept).
+                std::vector<uint8_t> image(bpf_map__value_size(data));
+                const uint32_t zero = 0;
+                if (vsi->offset + size > image.size() || bpf_map_lookup_elem(fd, &zero, image.data()) != 0)
+                    return errno_error("reading global " + std::string(var) + " in " + name_, errno);
+                std::memcpy(image.data() + vsi->offset, value, size);
+                if (bpf_map_update_elem(fd, &zero, image.data(), BPF_ANY) != 0)
+                    return errno_error("writing global " + std::string(var) + " in " + name_, errno);
+                return {};
+            }
+            std::vector<uint8_t> image(current, current + total);
+            std::memcpy(image.data() + vsi->offset, value, size);
+            if (int err = bpf_map__set_initial_value(data, image.data(), image.size()))
+                return errno_error("writing global " + std::string(var) + " in " + name_, err);
+            return {};
+        }
     }
     return Error{"BPF object " + name_ + " has no global named " + std::string(var)};
 }

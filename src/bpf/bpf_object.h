@@ -38,11 +38,12 @@ public:
     BpfObject& operator=(const BpfObject&) = delete;
     ~BpfObject();
 
-    // Before load: writes a `const volatile` global by name.
-    Result<void> set_rodata(std::string_view var, const void* value, size_t size);
+    // Writes a global by name: a `const volatile` one before load, a writable one (.data)
+    // before load or while the programs run (an update of the section's map).
+    Result<void> set_global(std::string_view var, const void* value, size_t size);
     template <typename T>
     Result<void> set_const(std::string_view var, const T& value) {
-        return set_rodata(var, &value, sizeof(T));
+        return set_global(var, &value, sizeof(T));
     }
     Result<void> set_max_entries(std::string_view map, uint32_t entries);
     // Before load: a program left out is neither loaded nor attached.

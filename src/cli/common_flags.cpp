@@ -26,6 +26,8 @@ void add_common_flags(CLI::App& cmd, CommonFlags& f, const std::string& failures
     cmd.add_flag("--allow-missing-pid", f.allow_missing_pid,
                  "keep tracing when a -p process does not exist yet (it is traced once it appears)");
     cmd.add_flag("--stats", f.stats, "print per-probe event and loss counts on exit");
+    cmd.add_flag("--show-secrets", f.show_secrets,
+                 "print command lines as they are (passwords, tokens and keys are *** by default)");
     cmd.add_flag("-v,--verbose", f.verbose, "print libbpf and verifier messages");
     cmd.add_option("--ring-kib", f.ring_kib, "ring buffer size per probe in KiB (power of two)")
         ->check(CLI::Range(4u, 1u << 20))
@@ -56,6 +58,8 @@ Result<SessionOptions> session_options(const CommonFlags& f) {
         o.duration = std::chrono::duration<double>(f.duration_s);
     o.max_events = f.count;
     o.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
+    if (!f.show_secrets)
+        o.redactor = Redactor::make({}).value();  // the built-in patterns always compile
     return o;
 }
 

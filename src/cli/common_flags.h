@@ -26,6 +26,7 @@ struct CommonFlags {
     uint32_t ring_kib = 1024;         // --ring-kib
     bool include_self = false;        // --include-self
     bool allow_missing_pid = false;   // --allow-missing-pid
+    bool show_secrets = false;        // --show-secrets: command lines as they are
 };
 
 // failures_help: what -x selects for this tool; "" when the tool has no failures (then

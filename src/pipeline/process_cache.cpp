@@ -21,6 +21,8 @@ ProcessCache::ProcessCache(size_t capacity) : capacity_(capacity ? capacity : 1)
 }
 
 void ProcessCache::upsert(ProcessInfo info) {
+    if (argv_filter_)
+        argv_filter_(info.argv);
     if (auto it = map_.find(info.pid); it != map_.end()) {
         *it->second = std::move(info);
         lru_.splice(lru_.begin(), lru_, it->second);

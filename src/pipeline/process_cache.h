@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <climits>
+#include <functional>
 #include <list>
 #include <optional>
 #include <string>
@@ -38,6 +39,8 @@ public:
     explicit ProcessCache(size_t capacity = 32768);
 
     void upsert(ProcessInfo info);
+    // Applied to every command line the table keeps (secrets redacted), from events and /proc.
+    void set_argv_filter(std::function<void(std::vector<std::string>&)> f) { argv_filter_ = std::move(f); }
     void erase(uint32_t pid);
     // Looks up and marks as recently used.
     const ProcessInfo* find(uint32_t pid);
@@ -52,6 +55,7 @@ private:
     size_t capacity_;
     List lru_;  // front = most recent
     std::unordered_map<uint32_t, List::iterator> map_;
+    std::function<void(std::vector<std::string>&)> argv_filter_;
 };
 
 // One process from /proc/<pid>; nullopt when it is gone or unreadable.

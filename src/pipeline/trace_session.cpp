@@ -12,6 +12,8 @@ TraceSession::TraceSession(std::vector<std::unique_ptr<Probe>> probes, SessionOp
     for (size_t i = 0; i < probes_.size(); i++)
         counters_.push_back(std::make_unique<Counters>());
     enricher_ = std::make_unique<Enricher>(cache_, cgroup2_mount_point().value_or(""));
+    if (options_.redactor)
+        cache_.set_argv_filter([r = options_.redactor](std::vector<std::string>& argv) { r->redact_argv(argv); });
     if (options_.rules)
         rules_ = std::make_unique<RulesStage>(options_.rules, cache_, options_.runtime_sockets);
 }
@@ -132,6 +134,8 @@ void TraceSession::handle(size_t index, Event&& event) {
     Counters& c = *counters_[index];
     if (options_.event_filter && !options_.event_filter(event))
         return;
+    if (options_.redactor)
+        options_.redactor->redact(event);
     enricher_->enrich(event);
     alerts_.clear();
     if (rules_ && !rules_->inspect(event, alerts_)) {  // a kernel action's alert, rate-limited

@@ -20,6 +20,7 @@
 #include "pipeline/process_cache.h"
 #include "pipeline/rules_stage.h"
 #include "probes/probe.h"
+#include "redact/redactor.h"
 #include "sinks/sink.h"
 
 namespace kscope {
@@ -47,6 +48,8 @@ struct SessionOptions {
     std::shared_ptr<rules::RuleEngine> rules;
     // Baselines and rate anomalies (the agent's, kept across sessions); null: none.
     std::shared_ptr<AnomalyStage> anomaly;
+    // Secrets in command lines replaced before anything sees the event; null: kept.
+    std::shared_ptr<const Redactor> redactor;
     // Container runtimes the rules ask for container names and images.
     std::vector<RuntimeSocket> runtime_sockets = default_runtime_sockets();
 };
@@ -83,6 +86,7 @@ public:
     std::vector<std::unique_ptr<Probe>> release_probes();
     // The running probes, for their in-kernel metrics.
     const std::vector<std::unique_ptr<Probe>>& probes() const { return probes_; }
+    const SessionOptions& options() const { return options_; }
     size_t queue_depth() const { return queue_.depth(); }
     size_t queue_capacity() const { return options_.queue_capacity; }
 

@@ -26,7 +26,7 @@ Result<void> DnsProbe::configure(BpfObject& obj) {
             return Error{"DNS port 0 is not a port"};
         ports[i] = options_.dns_ports[i];
     }
-    return obj.set_rodata("dns_ports", ports.data(), sizeof(ports));
+    return obj.set_global("dns_ports", ports.data(), sizeof(ports));
 }
 
 Result<DnsCounters> DnsProbe::counters() const {

@@ -132,4 +132,14 @@ uint64_t Probe::kernel_drops(uint32_t slot) const {
     return fd ? percpu_sum(*fd, slot) : 0;
 }
 
+Result<void> Probe::set_sample_every(uint32_t n) {
+    if (!obj_)
+        return Error{"probe " + std::string(name()) + " is not loaded"};
+    n = std::max<uint32_t>(n, 1);
+    if (auto r = obj_->set_const<uint32_t>("sample_every", n); !r)
+        return r;
+    options_.sample_every = n;
+    return {};
+}
+
 }  // namespace kscope

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,6 +93,10 @@ public:
     Result<PerCpuMap> percpu_map(std::string_view map) const;
     // Drops the kernel counted in one slot (enum kscope_drop_slot), summed over CPUs.
     uint64_t kernel_drops(uint32_t slot = 0) const;
+    // While it runs: from now on one event in n is sent (n >= 1), the rest counted as
+    // sampled out. The overhead governor's first lever.
+    Result<void> set_sample_every(uint32_t n);
+    uint32_t sample_every() const { return std::max<uint32_t>(options_.sample_every, 1); }
     // What the probe counts in the kernel beyond events, as one line for --stats ("" if
     // nothing).
     virtual std::string counters_text() const { return ""; }

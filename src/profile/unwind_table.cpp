@@ -209,12 +209,22 @@ Result<UnwindTable> build_unwind_table(const std::string& path, bool use_fde_ind
     Elf_Scn* scn = nullptr;
     while ((scn = elf_nextscn(f.elf, scn)) != nullptr) {
         GElf_Shdr sh;
-        if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_type == SHT_PROGBITS && sh.sh_size)
+        if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR) && sh.sh_type == SHT_PROGBITS && sh.sh_size &&
+            sh.sh_addr + sh.sh_size > sh.sh_addr)  // no wrap past the top of the address space
             ranges.emplace_back(sh.sh_addr, sh.sh_addr + sh.sh_size);
     }
     std::sort(ranges.begin(), ranges.end());
 
     const std::vector<uint64_t> starts = use_fde_index ? fde_starts(f.elf) : std::vector<uint64_t>{};
+    // Byte by byte is for files without the linkers' search table, which are small; a
+    // header claiming gigabytes of code must not hold the profiler for minutes.
+    constexpr uint64_t kMaxWalkedCode = 64ull << 20;
+    uint64_t code = 0;
+    for (const auto& [lo, hi] : ranges)
+        code += std::min(hi - lo, kMaxWalkedCode + 1);  // no overflow however many sections
+    if (starts.empty() && code > kMaxWalkedCode)
+        return Error{"unwind table: " + path + " has " + std::to_string(code >> 20) +
+                     " MiB of code and no .eh_frame_hdr search table to skip what has no CFI"};
     UnwindTable table;
     for (const auto& [lo, hi] : ranges) {
         for (uint64_t pc = lo; pc < hi;) {

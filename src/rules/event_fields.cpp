@@ -21,6 +21,8 @@ template <class... Ts>
 struct overloaded : Ts... {
     using Ts::operator()...;
 };
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;  // C++20 deduces it; clang 14 (the sanitizer build) needs it said
 
 const char* yes(bool b) { return b ? "true" : "false"; }
 

@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <charconv>
@@ -15,6 +17,7 @@
 
 #include "agent/config.h"
 #include "server/dashboard.h"
+#include "server/elastic_pool.h"
 #include "server/http_reply.h"
 #include "events/event.h"
 #include "sinks/json_writer.h"
@@ -24,6 +27,10 @@ namespace kscope {
 namespace {
 
 constexpr size_t kMaxStreamClients = 16;
+// Connections served at once; more wait for a thread (the kernel's backlog holds them).
+constexpr size_t kMaxConnectionThreads = 512;
+constexpr size_t kMaxBody = 64 * 1024;
+constexpr std::chrono::seconds kIoTimeout{5};
 // Connections waiting for accept: scrapers, the dashboard and API clients arrive together.
 constexpr int kListenBacklog = 511;
 
@@ -170,9 +177,18 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
         server_ = std::make_unique<httplib::Server>();
     }
     auto& s = *server_;
-    // Each live-stream client holds a thread for as long as it listens: the pool is sized
-    // so that the streams, capped below, never leave /metrics and the API without one.
-    s.new_task_queue = [] { return new httplib::ThreadPool(kMaxStreamClients + 8); };
+    // Each connection holds a thread while it lasts (a live stream for as long as it
+    // listens): the pool grows with them, so slow or idle clients and the streams (capped
+    // below) never leave /healthz, /metrics and the API waiting.
+    s.new_task_queue = [] { return make_elastic_pool(kMaxStreamClients + 8, kMaxConnectionThreads).release(); };
+    // Bounds on what one client may send or hold: a request's headers are at most 8 KiB a
+    // line (cpp-httplib's build), its body kMaxBody (the API takes none bigger), each read
+    // and write gets kIoTimeout, an idle kept-alive connection kIoTimeout too.
+    s.set_payload_max_length(kMaxBody);
+    s.set_read_timeout(kIoTimeout);
+    s.set_write_timeout(kIoTimeout);
+    s.set_keep_alive_timeout(kIoTimeout.count());
+    s.set_keep_alive_max_count(100);
     if (!sec.bearer_token.empty()) {
         const std::string expected = "Bearer " + sec.bearer_token;
         s.set_pre_routing_handler([expected](const httplib::Request& req, httplib::Response& res) {
@@ -225,6 +241,10 @@ Result<void> HttpServer::start(const std::string& host, uint16_t port, HttpHandl
     s.set_socket_options([listen_fd](int sock) {
         int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        // A connection that sends nothing is not handed over (to a thread) until it does,
+        // or for kIoTimeout: opening sockets and waiting costs the server nothing.
+        int defer = int(kIoTimeout.count());
+        setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
         *listen_fd = sock;
     });
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });

@@ -56,6 +56,7 @@ Result<std::unique_ptr<LocalAlerts>> LocalAlerts::start(std::shared_ptr<rules::R
     SessionOptions options;
     options.decode.boot_to_epoch_ns = boot_to_epoch_offset_ns();
     options.rules = std::move(engine);
+    options.redactor = Redactor::make({}).value();  // alert outputs quote command lines
     options.skip_unavailable = true;
     self->session_ = std::make_unique<TraceSession>(std::move(probes), std::move(options));
     if (auto r = self->session_->start(); !r)

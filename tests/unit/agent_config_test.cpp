@@ -123,6 +123,22 @@ TEST(AgentConfig, FloodIsOffByDefaultAndTakesItsKeys) {
     EXPECT_EQ(c->flood.max_sources, 1024u);
 }
 
+TEST(AgentConfig, RedactionIsOnByDefaultAndTakesPatterns) {
+    auto d = parse_agent_config("", "agent.yaml");
+    ASSERT_TRUE(d.ok());
+    EXPECT_TRUE(d->redact.enabled);
+    EXPECT_TRUE(d->redact.patterns.empty());
+    auto c = parse_agent_config("redact:\n  enabled: false\n  patterns: ['pin:(\\d+)', 'sk_live_\\w+']\n", "agent.yaml");
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_FALSE(c->redact.enabled);
+    EXPECT_EQ(c->redact.patterns, (std::vector<std::string>{"pin:(\\d+)", "sk_live_\\w+"}));
+    // A pattern RE2 refuses is reported at its place.
+    auto bad = parse_agent_config("redact:\n  patterns:\n    - ok\n    - '(unclosed'\n", "agent.yaml");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("agent.yaml:4:7"), std::string::npos) << bad.error().message;
+    EXPECT_NE(bad.error().message.find("(unclosed"), std::string::npos) << bad.error().message;
+}
+
 TEST(AgentConfig, AnomalyIsOffByDefaultAndTakesItsKeys) {
     auto d = parse_agent_config("", "agent.yaml");
     ASSERT_TRUE(d.ok());
