@@ -28,12 +28,14 @@ test: bootstrap build sanitize-build
 	cd $(SAN_DIR) && ctest --output-on-failure -j 1 -L 'unit|fuzz'
 
 # The hardening build: clang, AddressSanitizer + UndefinedBehaviorSanitizer, libFuzzer.
+# (-O1 with line tables: what the sanitizers' reports need, and a faster build.)
 $(SAN_DIR)/CMakeCache.txt:
-	@cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-		-DCMAKE_CXX_COMPILER=clang++ -DKSCOPE_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(SAN_DIR) -DCMAKE_BUILD_TYPE=None -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+		"-DCMAKE_CXX_FLAGS=-O1 -gline-tables-only" "-DCMAKE_C_FLAGS=-O1 -gline-tables-only" \
+		-DKSCOPE_SANITIZE=ON >/dev/null
 
 sanitize-build: $(SAN_DIR)/CMakeCache.txt
-	@cmake --build $(SAN_DIR) -j $(JOBS) --target kscope kscope_unit_tests fuzz_targets
+	@cmake --build $(SAN_DIR) -j $(JOBS) --target kscope_unit_tests fuzz_targets
 
 # Every test (unit, integration, e2e, fuzz) against the sanitized build.
 check-sanitize: bootstrap $(SAN_DIR)/CMakeCache.txt
