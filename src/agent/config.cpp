@@ -40,7 +40,9 @@ Result<void> each_field(const Where& w, const YAML::Node& map, const std::string
     if (!map.IsMap())
         return w.at(map, what + " must be a mapping");
     for (const auto& kv : map) {
-        const std::string key = kv.first.as<std::string>();
+        if (!kv.first.IsScalar())  // `? {a: b}: c` is YAML, but no key of ours
+            return w.at(kv.first, what + ": keys must be plain names");
+        const std::string key = kv.first.Scalar();
         auto it = fields.find(key);
         if (it == fields.end()) {
             std::string known;

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto& probe = probes[data[0] % probes.size()];
     // A copy of exactly the record's size, so reading past it is caught.
     std::vector<std::byte> record(size - 1);
-    std::memcpy(record.data(), data + 1, size - 1);
+    if (size > 1)
+        std::memcpy(record.data(), data + 1, size - 1);
     kscope::DecodeContext ctx;
     ctx.boot_to_epoch_ns = 1'700'000'000'000'000'000;
     (void)probe->decode(kscope::RawEvent(record.data(), record.size()), ctx);

@@ -49,21 +49,21 @@ TEST(DecodeOpen, ResolvesAgainstTheBaseFromTheKernel) {
     ASSERT_TRUE(e.ok());
     EXPECT_EQ(e->path, "../b/./c");
     EXPECT_EQ(e->resolved_path, "/home/b/c");
-    EXPECT_EQ(e->resolution, "cwd");
-    EXPECT_EQ(e->syscall, "openat");
+    EXPECT_STREQ(e->resolution, "cwd");  // const char*: compare the text, not the pointers
+    EXPECT_STREQ(e->syscall, "openat");
     EXPECT_EQ(e->ret, -2);
 
     auto d = decode_open(raw_open("x", "/", KSCOPE_OPEN_BASE_RESOLVED, 5), {});
     EXPECT_EQ(d->resolved_path, "/x");
-    EXPECT_EQ(d->resolution, "dirfd");
+    EXPECT_STREQ(d->resolution, "dirfd");
 }
 
 TEST(DecodeOpen, SaysWhyAPathWasNotResolved) {
-    EXPECT_EQ(decode_open(raw_open("x", "", KSCOPE_OPEN_BASE_BAD_DIRFD, 7), {})->resolution, "bad_dirfd");
-    EXPECT_EQ(decode_open(raw_open("x", "", KSCOPE_OPEN_BASE_INCOMPLETE, -100), {})->resolution, "too_deep");
-    EXPECT_EQ(decode_open(raw_open("", "", KSCOPE_OPEN_PATH_UNREADABLE, -100), {})->resolution, "unreadable");
+    EXPECT_STREQ(decode_open(raw_open("x", "", KSCOPE_OPEN_BASE_BAD_DIRFD, 7), {})->resolution, "bad_dirfd");
+    EXPECT_STREQ(decode_open(raw_open("x", "", KSCOPE_OPEN_BASE_INCOMPLETE, -100), {})->resolution, "too_deep");
+    EXPECT_STREQ(decode_open(raw_open("", "", KSCOPE_OPEN_PATH_UNREADABLE, -100), {})->resolution, "unreadable");
     auto abs = decode_open(raw_open("/etc//passwd", "", 0, -100), {});
-    EXPECT_EQ(abs->resolution, "as_passed");
+    EXPECT_STREQ(abs->resolution, "as_passed");
     EXPECT_EQ(abs->resolved_path, "/etc/passwd");
     EXPECT_EQ(abs->path, "/etc//passwd");
 }
