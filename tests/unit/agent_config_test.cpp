@@ -123,6 +123,14 @@ TEST(AgentConfig, FloodIsOffByDefaultAndTakesItsKeys) {
     EXPECT_EQ(c->flood.max_sources, 1024u);
 }
 
+// Found by the config fuzzer: a key that is itself a mapping threw out of the parser.
+TEST(AgentConfig, AKeyThatIsNotANameIsRefusedAtItsPlace) {
+    auto c = parse_agent_config("probes:\n  ? {exec: 1}\n  : {enabled: true}\n", "agent.yaml");
+    ASSERT_FALSE(c.ok());
+    EXPECT_NE(c.error().message.find("agent.yaml:2:"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("keys must be plain names"), std::string::npos) << c.error().message;
+}
+
 TEST(AgentConfig, RedactionIsOnByDefaultAndTakesPatterns) {
     auto d = parse_agent_config("", "agent.yaml");
     ASSERT_TRUE(d.ok());
