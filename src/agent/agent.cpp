@@ -349,6 +349,8 @@ HttpHandlers Agent::profile_handlers(HttpHandlers h) {
         if (!rows)
             return rows.error();
         // The minute still being gathered, so a profile of the last minutes has the latest.
+        // (profiler_ is set once the probes run, under state_mu_; the server is up before.)
+        std::lock_guard lock(state_mu_);
         if (profiler_)
             for (auto& r : profiler_->unflushed(q))
                 rows->push_back(std::move(r));

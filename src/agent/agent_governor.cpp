@@ -24,14 +24,21 @@ uint64_t self_ticks() {
     return st ? st->number(14) + st->number(15) : 0;
 }
 
-// The probes whose events the rules or the baselines read.
-std::set<std::string> feeding(const AgentConfig& config, bool anomaly) {
+// The probes whose events the rules or the baselines read; every probe when a rule names
+// no event type (it may match any event).
+std::set<std::string> feeding(const TraceSession& session, const AgentConfig& config, bool anomaly) {
     std::set<std::string> types;
+    bool any = false;
     if (config.rules_engine)
-        for (const auto& r : config.rules_engine->rules())
+        for (const auto& r : config.rules_engine->rules()) {
+            any = any || r.event_types.empty();
             types.insert(r.event_types.begin(), r.event_types.end());
+        }
     auto out = probes_for_event_types(types);
-    out.insert("exec");  // the process table, which every rule's proc.* fields read
+    if (any)
+        for (const auto& p : session.probes())
+            out.insert(std::string(p->name()));
+    out.insert({"exec", "exit"});  // the process table (exec fills it, exit ends entries) every proc.* field reads
     if (anomaly)
         out.insert({"exec", "tcp", "socket", "open", "dns"});
     return out;
@@ -126,7 +133,7 @@ void Agent::governor_tick() {
                          double(now.bpf_ns >= last->bpf_ns ? now.bpf_ns - last->bpf_ns : 0) / 1e9) / dt;
     self_cpu_ratio_ = cost;
 
-    const auto feeds = feeding(config_, anomaly_ != nullptr);
+    const auto feeds = feeding(*session_, config_, anomaly_ != nullptr);
     std::vector<GovernedProbe> probes;
     for (const auto& p : session_->probes()) {
         if (!governed(*p))
@@ -144,12 +151,11 @@ void Agent::governor_tick() {
                 probe = p.get();
         if (!probe)
             continue;
-        governor_actions_[action_name(a.kind)]++;
         switch (a.kind) {
             case GovernorAction::Kind::Sample:
                 if (auto r = probe->set_sample_every(a.to); !r) {
                     spdlog::warn("governor: {}", r.error().message);
-                    break;
+                    continue;
                 }
                 if (a.to > a.from)
                     spdlog::warn("governor: kscope costs {:.1f}% of a CPU, over its {}%: probe {} now sends 1 event in {}",
@@ -170,6 +176,7 @@ void Agent::governor_tick() {
                 spdlog::info("governor: kscope costs {:.1f}% of a CPU: probe {} started again", cost * 100, a.probe);
                 break;
         }
+        governor_actions_[action_name(a.kind)]++;
     }
 }
 

@@ -3,7 +3,8 @@
 // first sample the busiest event probe in the kernel (4 times fewer events a step, 16 when
 // the cost is twice the budget or more, down to 1 in 1024), then stop an
 // event probe that feeds no rule and keeps no in-kernel metric; the security rules' probes
-// are only ever sampled, the metric probes never touched. What was shed comes back last
+// and those with metrics of their own are only ever sampled, never stopped (and the
+// metrics-only probes have no events to sample). What was shed comes back last
 // first, one step each time the cost has stayed under half the budget for three intervals.
 #pragma once
 

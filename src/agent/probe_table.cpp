@@ -36,7 +36,8 @@ std::string Agent::probes_json() {
         for (const auto& p : session_->probes()) {
             const std::string name(p->name());
             const ProbeStats& s = stats[name];
-            w.begin_object().field("probe", name).field("description", p->description()).field("status", "running");
+            w.begin_object().field("probe", name).field("description", p->description());
+            w.field("status", governor_stopped_.count(name) ? "stopped by the governor" : "running");
             w.begin_array("hooks");
             for (const auto& [probe, h] : session_->hooks())
                 if (probe == name) {

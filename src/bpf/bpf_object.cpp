@@ -151,7 +151,9 @@ Result<void> BpfObject::set_global(std::string_view var, const void* value, size
                 // Read, patch, write back the section's one value (other globals kept).
                 std::vector<uint8_t> image(bpf_map__value_size(data));
                 const uint32_t zero = 0;
-                if (vsi->offset + size > image.size() || bpf_map_lookup_elem(fd, &zero, image.data()) != 0)
+                if (vsi->offset + size > image.size())
+                    return Error{"global " + std::string(var) + " lies outside " + name_ + "'s data section"};
+                if (bpf_map_lookup_elem(fd, &zero, image.data()) != 0)
                     return errno_error("reading global " + std::string(var) + " in " + name_, errno);
                 std::memcpy(image.data() + vsi->offset, value, size);
                 if (bpf_map_update_elem(fd, &zero, image.data(), BPF_ANY) != 0)

@@ -79,8 +79,8 @@ bool Redactor::secret_flag(const std::string& arg) const { return flag_ && re2::
 size_t Redactor::redact_argv(std::vector<std::string>& argv) const {
     size_t n = 0;
     for (size_t i = 0; i < argv.size(); i++) {
-        if (i > 0 && secret_flag(argv[i - 1]) && !argv[i].empty() && argv[i] != kRedacted &&
-            argv[i].find('=') == std::string::npos) {
+        // The value after a secret flag, unless it is the next flag (base64 may end in '=').
+        if (i > 0 && secret_flag(argv[i - 1]) && !argv[i].empty() && argv[i] != kRedacted && argv[i][0] != '-') {
             argv[i] = std::string(kRedacted);  // --password hunter2
             n++;
             continue;

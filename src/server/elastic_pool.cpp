@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -46,9 +47,13 @@ public:
 
 private:
     // Under mu_. Threads are detached and counted: those beyond base_ end on their own.
+    // When the system refuses a thread, the job waits for one that exists.
     void spawn() {
-        threads_++;
-        std::thread([this] { work(); }).detach();
+        try {
+            std::thread([this] { work(); }).detach();
+            threads_++;  // the new thread needs mu_ before it can count itself out
+        } catch (const std::system_error&) {
+        }
     }
 
     void work() {

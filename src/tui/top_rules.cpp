@@ -40,9 +40,15 @@ AlertRow alert_row(const AlertEvent& a) {
 
 Result<std::unique_ptr<LocalAlerts>> LocalAlerts::start(std::shared_ptr<rules::RuleEngine> engine) {
     std::set<std::string> types;
-    for (const auto& r : engine->rules())
+    bool any = false;  // a rule that names no event type may match any event
+    for (const auto& r : engine->rules()) {
+        any = any || r.event_types.empty();
         types.insert(r.event_types.begin(), r.event_types.end());
+    }
     auto names = probes_for_event_types(types);
+    if (any)
+        names = probes_for_event_types({"execve", "procexit", "openat", "connect", "socket", "ptrace", "setns",
+                                        "chmod", "dns_query", "drop", "oom_kill"});
     names.insert("exec");  // the process table the rules read (ancestry, cmdlines)
     std::vector<std::unique_ptr<Probe>> probes;
     for (const auto& n : names)

@@ -24,6 +24,8 @@ TEST(Redactor, FlagsWhoseNextArgumentIsSecret) {
     EXPECT_EQ(redacted({"tool", "--api-key", "k1", "--token", "t1", "--client-secret", "s1"}),
               (V{"tool", "--api-key", "***", "--token", "***", "--client-secret", "***"}));
     EXPECT_EQ(redacted({"x", "-PASSWORD", "p"}), (V{"x", "-PASSWORD", "***"}));
+    EXPECT_EQ(redacted({"x", "--token", "dGVzdA==", "--password", "a=b", "--secret", "--verbose"}),
+              (V{"x", "--token", "***", "--password", "***", "--secret", "--verbose"}));
     // Not secrets: a flag that only looks alike, ports, the flag last.
     EXPECT_EQ(redacted({"ssh", "-p", "2222", "--author", "me"}), (V{"ssh", "-p", "2222", "--author", "me"}));
     EXPECT_EQ(redacted({"x", "--password"}), (V{"x", "--password"}));

@@ -7,7 +7,11 @@ export function h(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
-    else if (k === "style" && typeof v === "object") Object.assign(el.style, v);
+    else if (k === "style" && typeof v === "object")
+      for (const [p, pv] of Object.entries(v)) {
+        if (p.startsWith("--")) el.style.setProperty(p, pv);  // custom properties need setProperty
+        else el.style[p] = pv;
+      }
     else el.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) {

@@ -59,7 +59,8 @@ export default function alertsView(root) {
         { label: "alerts", num: true, value: (r) => num(r.n) },
         { label: "latest", value: (r) => dateTime(r.last) },
       ], ranked, (r) => { rule.value = r.rule; rule.dispatchEvent(new Event("change")); }) : empty("no alerts in this range"));
-      list.replaceChildren(...(alerts.length ? alerts.slice(0, 200).map(card) : [empty("no alerts in this range")]));
+      // The API answers oldest first: the newest 200, newest first.
+      list.replaceChildren(...(alerts.length ? alerts.slice(-200).reverse().map(card) : [empty("no alerts in this range")]));
     } catch (e) {
       list.replaceChildren(empty(e.message));
     }

@@ -39,8 +39,8 @@ export default function probesView(root) {
       body.replaceChildren(table([
         { label: "probe", value: (p) => h("strong", {}, p.probe) },
         { label: "status", value: (p) => h("span", { class: p.status === "running" ? "up" : "down", title: p.reason || "" },
-          p.status === "running" ? "running" : "unavailable") },
-        { label: "hooks", cls: "wrap", value: (p) => p.status === "running"
+          p.status) },
+        { label: "hooks", cls: "wrap", value: (p) => p.status !== "unavailable"
           ? h("div", { class: "mono" }, (p.hooks || []).map((x) => h("div", {}, `${x.program} → ${x.hook}${x.attached ? "" : " FAILED: " + x.error}`)))
           : h("span", { class: "note" }, p.reason) },
         { label: "events", num: true, value: (p) => num(p.events) },
