@@ -13,7 +13,8 @@ EXECS=${4:-200}
 CONNS=${5:-500}
 TMP=$(mktemp -d)
 PORT=19497
-trap '[ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null; [ -n "${APID:-}" ] && kill "$APID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+# The script's own status survives the clean-up (a kill of what already ended fails).
+trap 'rc=$?; [ -n "${SPID:-}" ] && kill "$SPID" 2>/dev/null; [ -n "${APID:-}" ] && kill "$APID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; exit $rc' EXIT
 [ -x "$BUILD/bench/mixed_storm" ] || fail "$BUILD/bench/mixed_storm is missing (make build)"
 cat >"$TMP/agent.yaml" <<YAML
 probes:
