@@ -72,7 +72,7 @@ TEST(ProfileKernelSymbols, RealKallsymsWhenReadable) {
     text << in.rdbuf();
     KernelSymbols k = KernelSymbols::parse(text.str());
     if (k.size() == 0)
-        GTEST_SKIP() << "/proc/kallsyms shows no addresses to this user (kptr_restrict); run as root";
+        GTEST_SKIP() << "SKIPPED: /proc/kallsyms shows no addresses to this user (kptr_restrict); run as root";
     // Find a well-known function's address in the text and look it up.
     std::string s = text.str();
     size_t at = s.find(" T schedule\n");

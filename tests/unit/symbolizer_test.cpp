@@ -303,7 +303,7 @@ TEST(ProfileSymbolizer, EachFileIsReadOnce) {
 TEST(ProfileSymbolizer, NamesVdsoFunctions) {
     const uint64_t base = getauxval(AT_SYSINFO_EHDR);
     if (base == 0)
-        GTEST_SKIP() << "this process has no vDSO";
+        GTEST_SKIP() << "SKIPPED: this process has no vDSO";
     ProcessMaps maps = maps_of(getpid());
     const Mapping* m = maps.find(base);
     ASSERT_NE(m, nullptr);
